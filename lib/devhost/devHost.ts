@@ -1,0 +1,273 @@
+import { randomBytes } from "node:crypto";
+import { Clock, VirtualClock, WallClock } from "./clock";
+import { ActivityOverride, DurableEngine, EngineWarning, InstanceStatus } from "./engine";
+import { OrchestrationStalledError } from "./errors";
+import { RegisteredFunction, registeredFunctions, setCoreLogSink } from "./functionsCore";
+import { HistoryEvent } from "./history";
+import { HttpHost } from "./httpHost";
+import { durableClientBindings, FunctionLogSink, invokeFunction, jsonInput, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
+import { managementPayload } from "./managementApi";
+import { timerPayload, timerTriggers, TimerTriggerScheduler } from "./timerTriggers";
+
+export interface LogEntry {
+  functionName: string;
+  invocationId: string;
+  level: string;
+  message: string;
+}
+
+export interface DevHostOptions {
+  /** "virtual" (default; tests advance time) or "wall" (serving), or a clock of your own. */
+  clock?: "virtual" | "wall" | Clock;
+  /** Start of virtual time (ms since epoch). */
+  virtualStart?: number;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  functionKey?: string;
+  masterKey?: string;
+  taskHub?: string;
+  routePrefix?: string;
+  /** Fire timer triggers on their schedule (serving only). */
+  serveTimers?: boolean;
+  /** Functions to host; defaults to everything registered so far. */
+  functions?: Map<string, RegisteredFunction>;
+  maxConcurrentActivities?: number;
+  /** Receives function logs as they happen (they are also kept in `logs`). */
+  onLog?: (entry: LogEntry) => void;
+  onWarning?: (warning: EngineWarning) => void;
+}
+
+export interface RunOptions {
+  /** Let virtual time jump to the next durable timer whenever nothing else can run (default true). */
+  autoAdvance?: boolean;
+  /** Stop advancing virtual time beyond this many ms from now (guards eternal orchestrations). */
+  maxVirtualMs?: number;
+}
+
+/**
+ * The local Functions + Durable Task host: the project's registered functions, a durable
+ * engine, an HTTP surface on loopback, and the testing API the project's tests drive.
+ */
+export class DevHost {
+  readonly engine: DurableEngine;
+  readonly clock: Clock;
+  readonly logs: LogEntry[] = [];
+  readonly keys: { functionKey: string; masterKey: string };
+  readonly taskHub: string;
+  readonly #functions: Map<string, RegisteredFunction>;
+  readonly #http: HttpHost;
+  readonly #log: FunctionLogSink;
+  #timers?: TimerTriggerScheduler;
+  #wake?: NodeJS.Timeout;
+  #url?: string;
+
+  private constructor(options: DevHostOptions) {
+    this.#functions = options.functions ?? registeredFunctions();
+    this.clock = typeof options.clock === "object" ? options.clock : options.clock === "wall" ? new WallClock() : new VirtualClock(options.virtualStart);
+    this.keys = {
+      functionKey: options.functionKey ?? randomBytes(18).toString("base64url"),
+      masterKey: options.masterKey ?? randomBytes(18).toString("base64url"),
+    };
+    this.taskHub = options.taskHub ?? "CleverSyncLocal";
+    const log: FunctionLogSink = (entry) => {
+      this.logs.push(entry);
+      options.onLog?.(entry);
+    };
+    this.#log = log;
+    setCoreLogSink((level, category, message) => log({ functionName: `worker:${category}`, invocationId: "", level, message }));
+    this.engine = new DurableEngine({
+      functions: this.#functions,
+      clock: this.clock,
+      log,
+      maxConcurrentActivities: options.maxConcurrentActivities,
+      onWarning: options.onWarning,
+    });
+    this.#http = new HttpHost({
+      engine: this.engine,
+      functions: this.#functions,
+      keys: this.keys,
+      routePrefix: options.routePrefix ?? "api",
+      managementPayload: (origin, id) => managementPayload(`${origin}/runtime/webhooks/durabletask`, this.taskHub, this.keys.masterKey, id),
+      invokeHttp: (fn, request) => this.#invokeHttp(fn, request),
+      invokeNonHttp: (fn, input) => this.#invokeNonHttp(fn, input),
+      onError: (message) => log({ functionName: "devhost", invocationId: "", level: "error", message }),
+    });
+  }
+
+  /** Creates the host and starts its HTTP listener (and, when serving, timers on the wall clock). */
+  static async start(options: DevHostOptions = {}): Promise<DevHost> {
+    const host = new DevHost(options);
+    host.#url = await host.#http.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+    if (host.clock.kind === "wall") {
+      host.engine.onTimersChanged(() => host.#armWallTimer());
+      host.#armWallTimer();
+      if (options.serveTimers) {
+        host.#timers = new TimerTriggerScheduler(timerTriggers(host.#functions), (fn, payload) => host.#invokeNonHttp(fn, payload), (message) =>
+          host.logs.push({ functionName: "devhost", invocationId: "", level: "error", message }),
+        );
+        host.#timers.start();
+      }
+    }
+    return host;
+  }
+
+  get url(): string {
+    if (!this.#url) throw new Error("The devhost is not listening.");
+    return this.#url;
+  }
+
+  functions(): { name: string; trigger: string }[] {
+    return [...this.#functions.values()].map((fn) => ({ name: fn.metadata.name, trigger: triggerOf(fn).type }));
+  }
+
+  httpRoutes(): ReturnType<HttpHost["describeRoutes"]> {
+    return this.#http.describeRoutes();
+  }
+
+  async stop(): Promise<void> {
+    this.#timers?.stop();
+    if (this.#wake) clearTimeout(this.#wake);
+    await this.#http.close();
+    setCoreLogSink(undefined);
+  }
+
+  // ─────────────── testing API ───────────────
+
+  startNew(name: string, options: { instanceId?: string; input?: unknown } = {}): string {
+    return this.engine.startNew(name, options);
+  }
+
+  raiseEvent(instanceId: string, eventName: string, data?: unknown): void {
+    this.engine.raiseEvent(instanceId, eventName, data);
+  }
+
+  terminate(instanceId: string, reason = ""): void {
+    this.engine.terminate(instanceId, reason);
+  }
+
+  getStatus(instanceId: string): InstanceStatus | undefined {
+    return this.engine.getStatus(instanceId);
+  }
+
+  history(instanceId: string): HistoryEvent[] {
+    return this.engine.history(instanceId);
+  }
+
+  /** Replaces an activity's implementation for this host (undefined restores the registered one). */
+  replaceActivity(name: string, implementation: ActivityOverride | undefined): void {
+    this.engine.overrideActivity(name, implementation);
+  }
+
+  /** Runs until no episode, activity or entity operation can make progress without time passing. */
+  async runUntilIdle(): Promise<void> {
+    await this.engine.whenIdle();
+  }
+
+  /** Moves virtual time forward by `ms`, firing each due timer in order and running to idle after each. */
+  async advance(ms: number): Promise<void> {
+    const clock = this.#virtualClock();
+    const until = clock.now() + ms;
+    await this.engine.whenIdle();
+    for (let next = this.engine.nextTimerAt(); next !== undefined && next <= until; next = this.engine.nextTimerAt()) {
+      clock.set(next);
+      this.engine.fireDueTimers();
+      await this.engine.whenIdle();
+    }
+    clock.set(until);
+    await this.engine.whenIdle();
+  }
+
+  /**
+   * Runs an instance until it reaches a terminal status, jumping virtual time to each next timer.
+   * Throws OrchestrationStalledError when it can make no progress and is not waiting for an event;
+   * returns the (non-terminal) status when it waits for an external event.
+   */
+  async runToCompletion(instanceId: string, options: RunOptions = {}): Promise<InstanceStatus> {
+    const autoAdvance = options.autoAdvance ?? true;
+    const limit = this.clock.now() + (options.maxVirtualMs ?? 365 * 24 * 3600 * 1000);
+    for (;;) {
+      await this.engine.whenIdle();
+      const status = this.engine.getStatus(instanceId);
+      if (!status) throw new Error(`No instance with ID '${instanceId}' found.`);
+      if (["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) return status;
+      const stall = this.engine.diagnoseStall(instanceId);
+      if (stall) throw new OrchestrationStalledError(instanceId, stall);
+      const next = this.engine.nextTimerAt();
+      if (!autoAdvance || next === undefined || next > limit) return status;
+      this.#virtualClock().set(next);
+      this.engine.fireDueTimers();
+    }
+  }
+
+  /** Invokes a timer- or other non-HTTP-triggered function now (what the admin API does). */
+  async invokeFunction(name: string, input?: unknown): Promise<void> {
+    const fn = this.#functions.get(name);
+    if (!fn) throw new Error(`No function named '${name}' is registered.`);
+    const payload = triggerOf(fn).type.toLowerCase() === "timertrigger" && input === undefined ? timerPayload(undefined, this.clock.now(), false) : input;
+    await this.#invokeNonHttp(fn, payload);
+  }
+
+  /** `fetch` against the host, with the master key unless `key: false`. */
+  async fetch(path: string, init: RequestInit & { key?: string | false } = {}): Promise<Response> {
+    const url = new URL(path, this.url);
+    const key = init.key === undefined ? this.keys.masterKey : init.key;
+    const headers = new Headers(init.headers);
+    if (key) headers.set("x-functions-key", key);
+    return fetch(url, { ...init, headers });
+  }
+
+  // ─────────────── invocation plumbing ───────────────
+
+  #clientData(): Record<string, unknown> {
+    const base = `${this.url}/runtime/webhooks/durabletask`;
+    const code = this.keys.masterKey;
+    return {
+      taskHubName: this.taskHub,
+      creationUrls: {
+        createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=${code}`,
+        createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${code}`,
+      },
+      managementUrls: managementPayload(base, this.taskHub, code, "INSTANCEID"),
+      baseUrl: base,
+      requiredQueryStringParameters: `code=${code}`,
+      rpcBaseUrl: `${this.url}/durabletask/`,
+    };
+  }
+
+  #inputsFor(fn: RegisteredFunction, trigger: RpcTypedData): Record<string, RpcTypedData> {
+    const inputs: Record<string, RpcTypedData> = { [triggerOf(fn).name]: trigger };
+    for (const name of durableClientBindings(fn)) inputs[name] = jsonInput(this.#clientData());
+    return inputs;
+  }
+
+  async #invokeHttp(fn: RegisteredFunction, request: RpcHttpData): Promise<unknown> {
+    const result = await invokeFunction(fn, this.#inputsFor(fn, { http: request }), this.#log);
+    const returnBinding = fn.metadata.bindings["$return"];
+    if (returnBinding) return result.returnValue;
+    const httpOutput = Object.entries(fn.metadata.bindings).find(([, b]) => b.direction === "out" && b.type === "http");
+    return httpOutput ? result.outputs[httpOutput[0]] : undefined;
+  }
+
+  async #invokeNonHttp(fn: RegisteredFunction, input: unknown): Promise<void> {
+    await invokeFunction(fn, this.#inputsFor(fn, input === undefined ? {} : jsonInput(input)), this.#log);
+  }
+
+  #virtualClock(): VirtualClock {
+    if (!(this.clock instanceof VirtualClock)) throw new Error("Virtual time can only be advanced on a devhost started with clock: 'virtual'.");
+    return this.clock;
+  }
+
+  /** Wall-clock mode: wake up at the next durable timer. */
+  #armWallTimer(): void {
+    if (this.#wake) clearTimeout(this.#wake);
+    const next = this.engine.nextTimerAt();
+    if (next === undefined) return;
+    this.#wake = setTimeout(() => {
+      this.#wake = undefined;
+      this.engine.fireDueTimers();
+      this.#armWallTimer();
+    }, Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1));
+    this.#wake.unref();
+  }
+}

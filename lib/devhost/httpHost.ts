@@ -1,0 +1,206 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+import { handleManagement, ManagementResponse } from "./managementApi";
+import { DurableEngine } from "./engine";
+import { RegisteredFunction } from "./functionsCore";
+import { fromRpcTypedData, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
+import { compileRoute, CompiledRoute } from "./routes";
+
+/** Largest request body the devhost accepts; the Azure host's own limit is 100 MB. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface HttpHostKeys {
+  /** Accepted for authLevel "function". */
+  functionKey: string;
+  /** Accepted everywhere (authLevel "admin", admin API, durable webhooks). */
+  masterKey: string;
+}
+
+export interface HttpHostDependencies {
+  engine: DurableEngine;
+  functions: Map<string, RegisteredFunction>;
+  keys: HttpHostKeys;
+  routePrefix: string;
+  managementPayload(origin: string, instanceId: string): Record<string, string>;
+  invokeHttp(fn: RegisteredFunction, request: RpcHttpData, origin: string): Promise<unknown>;
+  invokeNonHttp(fn: RegisteredFunction, input: unknown): Promise<void>;
+  onError(message: string): void;
+}
+
+interface HttpRoute {
+  fn: RegisteredFunction;
+  route: CompiledRoute;
+  methods: string[];
+  authLevel: string;
+}
+
+/**
+ * The Functions host's HTTP surface on loopback: `/{routePrefix}/<route>` for HTTP triggers,
+ * `/runtime/webhooks/durabletask/*` (public, key-protected) and `/durabletask/*` (the
+ * extension's local RPC endpoint used by DurableClient), plus `POST /admin/functions/{name}`.
+ */
+export class HttpHost {
+  readonly #deps: HttpHostDependencies;
+  readonly #routes: HttpRoute[];
+  #server?: Server;
+
+  constructor(deps: HttpHostDependencies) {
+    this.#deps = deps;
+    this.#routes = [...deps.functions.values()]
+      .filter((fn) => triggerOf(fn).type.toLowerCase() === "httptrigger")
+      .map((fn) => {
+        const binding = triggerOf(fn).binding;
+        return {
+          fn,
+          route: compileRoute((binding.route as string | undefined) ?? fn.metadata.name),
+          methods: ((binding.methods as string[] | undefined) ?? ["GET", "POST"]).map((m) => m.toUpperCase()),
+          authLevel: ((binding.authLevel as string | undefined) ?? "anonymous").toLowerCase(),
+        };
+      });
+  }
+
+  /** Routes in the order the host prints them at startup. */
+  describeRoutes(): { name: string; methods: string[]; route: string; authLevel: string }[] {
+    return this.#routes.map((r) => ({ name: r.fn.metadata.name, methods: r.methods, route: `${this.#deps.routePrefix}/${r.route.template}`, authLevel: r.authLevel }));
+  }
+
+  async listen(port: number, host = "127.0.0.1"): Promise<string> {
+    const server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        this.#deps.onError(`devhost HTTP error on ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) send(res, { status: 500, body: { message: "Internal server error." } });
+        else res.end();
+      });
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.#server = server;
+    const address = server.address() as AddressInfo;
+    return `http://${host}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const url = new URL(req.url ?? "/", origin);
+    const path = url.pathname;
+    const body = await readBody(req);
+    if (body === undefined) return send(res, { status: 413, body: { message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` } });
+
+    const managementPrefix = ["/runtime/webhooks/durabletask/", "/durabletask/"].find((p) => path.startsWith(p));
+    if (managementPrefix) {
+      // The local RPC listener is unauthenticated (loopback only); the public webhook needs a key.
+      if (managementPrefix.startsWith("/runtime") && !this.#authorized("admin", req, url)) return send(res, { status: 401 });
+      const response = handleManagement(
+        this.#deps.engine,
+        { method: req.method ?? "GET", path: path.slice(managementPrefix.length), query: url.searchParams, headers: req.headers, body: body.toString("utf8") },
+        (id) => this.#deps.managementPayload(origin, id),
+      );
+      return send(res, response);
+    }
+
+    const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(path);
+    if (adminMatch && req.method === "POST") {
+      if (!this.#authorized("admin", req, url)) return send(res, { status: 401 });
+      const fn = this.#deps.functions.get(decodeURIComponent(adminMatch[1]));
+      if (!fn) return send(res, { status: 404 });
+      const parsed = body.length ? (JSON.parse(body.toString("utf8")) as { input?: unknown }) : {};
+      await this.#deps.invokeNonHttp(fn, parsed.input);
+      return send(res, { status: 202 });
+    }
+
+    const prefix = `/${this.#deps.routePrefix}`;
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) return send(res, { status: 404 });
+    const routePath = path.slice(prefix.length);
+    const candidates = this.#routes.map((r) => ({ r, params: r.route.match(routePath) })).filter((c) => c.params);
+    if (!candidates.length) return send(res, { status: 404 });
+    const method = (req.method ?? "GET").toUpperCase();
+    const hit = candidates.find((c) => c.r.methods.includes(method));
+    if (!hit) return send(res, { status: 405, headers: { allow: candidates.flatMap((c) => c.r.methods).join(", ") } });
+    if (!this.#authorized(hit.r.authLevel, req, url)) return send(res, { status: 401 });
+
+    const rpcRequest: RpcHttpData = {
+      method,
+      url: url.href,
+      headers: flattenHeaders(req.headers),
+      query: Object.fromEntries(url.searchParams.entries()),
+      params: hit.params!,
+      body: body.length ? { bytes: body } : undefined,
+    };
+    const rpcResponse = await this.#deps.invokeHttp(hit.r.fn, rpcRequest, origin);
+    writeRpcHttpResponse(res, rpcResponse);
+  }
+
+  #authorized(level: string, req: IncomingMessage, url: URL): boolean {
+    if (level === "anonymous") return true;
+    const presented = url.searchParams.get("code") ?? headerValue(req.headers["x-functions-key"]);
+    if (!presented) return false;
+    if (presented === this.#deps.keys.masterKey) return true;
+    return level === "function" && presented === this.#deps.keys.functionKey;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function flattenHeaders(headers: IncomingMessage["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Writes the worker's RPC HTTP output ({ http: { statusCode, headers, body } }) to the socket. */
+function writeRpcHttpResponse(res: ServerResponse, rpc: unknown): void {
+  const http = (rpc as RpcTypedData | undefined)?.http;
+  if (!http) {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  res.statusCode = Number(http.statusCode ?? 200);
+  for (const [name, value] of Object.entries(http.headers ?? {})) res.setHeader(name, value);
+  const body = fromRpcTypedData(http.body);
+  if (body === undefined) res.end();
+  else res.end(Buffer.isBuffer(body) ? body : typeof body === "string" ? body : JSON.stringify(body));
+}
+
+function send(res: ServerResponse, response: ManagementResponse): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.body === undefined) {
+    res.end();
+    return;
+  }
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(response.body));
+}

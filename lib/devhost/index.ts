@@ -1,0 +1,10 @@
+export { DevHost } from "./devHost";
+export type { DevHostOptions, LogEntry, RunOptions } from "./devHost";
+export { DurableEngine } from "./engine";
+export type { InstanceStatus, RuntimeStatus, EngineWarning } from "./engine";
+export { HistoryEventType, eventTypeName } from "./history";
+export type { HistoryEvent } from "./history";
+export { VirtualClock, WallClock } from "./clock";
+export type { Clock } from "./clock";
+export { OrchestrationStalledError, InstanceNotFoundError } from "./errors";
+export { installCoreModuleHook } from "./moduleHook";
