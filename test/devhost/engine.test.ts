@@ -149,6 +149,25 @@ describe("orchestrations through the real durable-functions replay", () => {
     expect(host.getStatus(done)).toBeUndefined();
   });
 
+  test("events raised while an execution ends carry over to the next continueAsNew execution", async () => {
+    const id = host.startNew("accumulate", { input: { total: 0, target: 6, executions: 0 } });
+    await host.runUntilIdle();
+    host.raiseEvent(id, "add", 1);
+    host.raiseEvent(id, "add", 2);
+    host.raiseEvent(id, "add", 3);
+    const status = await host.runToCompletion(id);
+    expect(status.output).toEqual({ total: 6, target: 6, executions: 3 });
+  });
+
+  test("timers longer than six days are split into three-day segments as the host does", async () => {
+    const start = host.clock.now();
+    const id = host.startNew("sleepLong");
+    const status = await host.runToCompletion(id);
+    expect(Date.parse(status.output as string) - start).toBe(10 * 24 * 3600 * 1000);
+    const segments = host.history(id).filter((e) => e.EventType === HistoryEventType.TimerCreated).map((e) => (Date.parse(e.FireAt as string) - start) / 86_400_000);
+    expect(segments).toEqual([3, 6, 10]);
+  });
+
   test("a replaced activity is used instead of the registered one", async () => {
     host.replaceActivity("double", (n) => (n as number) * 10);
     const status = await host.runToCompletion(host.startNew("fanOut", { input: 3 }));
