@@ -82,6 +82,7 @@ export class DevHost {
       log,
       maxConcurrentActivities: options.maxConcurrentActivities,
       onWarning: options.onWarning,
+      bindingInputs: (fn) => this.#clientInputs(fn),
     });
     this.#http = new HttpHost({
       engine: this.engine,
@@ -235,10 +236,14 @@ export class DevHost {
     };
   }
 
-  #inputsFor(fn: RegisteredFunction, trigger: RpcTypedData): Record<string, RpcTypedData> {
-    const inputs: Record<string, RpcTypedData> = { [triggerOf(fn).name]: trigger };
+  #clientInputs(fn: RegisteredFunction): Record<string, RpcTypedData> {
+    const inputs: Record<string, RpcTypedData> = {};
     for (const name of durableClientBindings(fn)) inputs[name] = jsonInput(this.#clientData());
     return inputs;
+  }
+
+  #inputsFor(fn: RegisteredFunction, trigger: RpcTypedData): Record<string, RpcTypedData> {
+    return { ...this.#clientInputs(fn), [triggerOf(fn).name]: trigger };
   }
 
   async #invokeHttp(fn: RegisteredFunction, request: RpcHttpData): Promise<unknown> {

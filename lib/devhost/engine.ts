@@ -4,7 +4,7 @@ import { Clock } from "./clock";
 import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedError, InstanceNotFoundError } from "./errors";
 import { RegisteredFunction } from "./functionsCore";
 import { eventTypeName, HistoryEvent, historyEvent, HistoryEventType, toJsonText } from "./history";
-import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, triggerOf } from "./invoker";
+import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, RpcTypedData, triggerOf } from "./invoker";
 import { nextRetryDelayMs } from "./retry";
 
 export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Canceled" | "Terminated" | "Suspended";
@@ -108,6 +108,8 @@ export interface EngineOptions {
   /** Concurrent activity invocations, like the extension's maxConcurrentActivityFunctions. */
   maxConcurrentActivities?: number;
   onWarning?: (warning: EngineWarning) => void;
+  /** Non-trigger inputs a function declared (the devhost supplies `durableClient` bindings). */
+  bindingInputs?: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
 }
 
 /**
@@ -122,6 +124,7 @@ export class DurableEngine {
   readonly #log: FunctionLogSink;
   readonly #maxActivities: number;
   readonly #onWarning?: (warning: EngineWarning) => void;
+  readonly #bindingInputs: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
   readonly #instances = new Map<string, Instance>();
   readonly #entities = new Map<string, EntityRecord>();
   readonly #overrides = new Map<string, ActivityOverride>();
@@ -139,6 +142,7 @@ export class DurableEngine {
     this.#log = options.log;
     this.#maxActivities = options.maxConcurrentActivities ?? 20;
     this.#onWarning = options.onWarning;
+    this.#bindingInputs = options.bindingInputs ?? (() => ({}));
   }
 
   get clock(): Clock {
@@ -730,7 +734,8 @@ export class DurableEngine {
     const override = this.#overrides.get(name);
     if (override) return roundTrip(await override(input));
     const fn = this.#functionOfType(name, "activityTrigger", "an activity");
-    const result = await invokeFunction(fn, { [triggerOf(fn).name]: inputText === undefined ? {} : { string: inputText } }, this.#log);
+    const trigger: RpcTypedData = inputText === undefined ? {} : { string: inputText };
+    const result = await invokeFunction(fn, { ...this.#bindingInputs(fn), [triggerOf(fn).name]: trigger }, this.#log);
     return fromRpcTypedData(result.returnValue);
   }
 

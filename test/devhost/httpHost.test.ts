@@ -86,6 +86,13 @@ describe("the HTTP host on loopback", () => {
     expect((await fetch(`${host.url}/durabletask/instances/${id}`)).status).toBe(200);
   });
 
+  test("activities with a durableClient binding reach other instances", async () => {
+    const waiting = host.startNew("activityThenEvent");
+    const nudger = host.startNew("nudger", { input: waiting });
+    expect((await host.runToCompletion(nudger)).output).toBe("sent");
+    expect((await host.runToCompletion(waiting)).output).toEqual({ doubled: 42, payload: "nudged" });
+  });
+
   test("a timer-triggered durable client function runs when invoked", async () => {
     expect(host.functions().find((f) => f.name === "kickOff")?.trigger).toBe("timerTrigger");
     await host.invokeFunction("kickOff");
