@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/**
+ * Every setting the app reads, in one schema: parsed and validated once at startup so a bad
+ * value stops the app with a message naming the setting, rather than failing at first use.
+ * Names are app-setting names (environment variables locally).
+ */
+const url = z.string().url({ message: "must be an absolute URL such as https://example.com" });
+const positiveNumber = (max: number) => z.coerce.number({ message: "must be a number" }).positive({ message: "must be greater than 0" }).max(max, { message: `must be at most ${max}` });
+
+export const settingsSchema = z.object({
+  CLEVER_API_BASE_URL: url.default("https://api.clever.com"),
+  CLEVER_TOKEN_URL: url.default("https://clever.com/oauth/tokens"),
+  KEY_VAULT_URL: url.optional(),
+  TENANT_TABLES_CONNECTION: z.string().min(1).optional(),
+  TENANT_TABLES_ENDPOINT: url.optional(),
+  TOKEN_REFRESH_FRACTION: z.coerce.number({ message: "must be a number" }).min(0.1, { message: "must be at least 0.1" }).max(0.95, { message: "must be at most 0.95" }).default(0.75),
+  TOKEN_VALIDATION_INTERVAL_MINUTES: positiveNumber(24 * 60).default(60),
+  TOKEN_FAILURE_BACKOFF_MAX_MINUTES: positiveNumber(24 * 60).default(30),
+  TOKEN_WAIT_TIMEOUT_SECONDS: positiveNumber(600).default(30),
+  CREDENTIAL_CACHE_TTL_SECONDS: positiveNumber(24 * 3600).default(300),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Descriptions for docs/configuration.md; a test keeps the doc and the schema in step. */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+  constructor(readonly problems: { setting: string; problem: string }[]) {
+    super(
+      "Invalid settings:\n" +
+        problems.map((p) => `  - ${p.setting}: ${p.problem}`).join("\n") +
+        "\nFix: correct these app settings (locally: environment variables or local.settings.json Values). See docs/configuration.md.",
+    );
+  }
+}
+
+/** Reads settings from an environment-like map. Values are never echoed back: some are secrets. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const input: Record<string, string | undefined> = {};
+  for (const name of settingNames) {
+    const value = env[name];
+    input[name] = value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((issue) => ({ setting: String(issue.path[0] ?? "settings"), problem: issue.message })));
+  }
+  return parsed.data;
+}

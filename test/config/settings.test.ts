@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadSettings, settingNames, SettingsError } from "../../lib/config/settings";
+
+test("defaults apply when nothing is set", () => {
+  const settings = loadSettings({});
+  expect(settings.TOKEN_REFRESH_FRACTION).toBe(0.75);
+  expect(settings.CLEVER_API_BASE_URL).toBe("https://api.clever.com");
+  expect(settings.KEY_VAULT_URL).toBeUndefined();
+});
+
+test("values are parsed and validated", () => {
+  expect(loadSettings({ TOKEN_VALIDATION_INTERVAL_MINUTES: "15", KEY_VAULT_URL: "https://kv.vault.azure.net" })).toMatchObject({
+    TOKEN_VALIDATION_INTERVAL_MINUTES: 15,
+    KEY_VAULT_URL: "https://kv.vault.azure.net",
+  });
+});
+
+test("a bad value fails with the setting's name, the problem and the fix, without echoing the value", () => {
+  let error: unknown;
+  try {
+    loadSettings({ TOKEN_REFRESH_FRACTION: "1.5", KEY_VAULT_URL: "not a url s3cr3t" });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(SettingsError);
+  const message = (error as Error).message;
+  expect(message).toContain("TOKEN_REFRESH_FRACTION: must be at most 0.95");
+  expect(message).toContain("KEY_VAULT_URL: must be an absolute URL");
+  expect(message).toContain("docs/configuration.md");
+  expect(message).not.toContain("s3cr3t");
+});
+
+test("every setting is documented in docs/configuration.md", () => {
+  const doc = readFileSync(join(__dirname, "../../docs/configuration.md"), "utf8");
+  const missing = settingNames.filter((name) => !doc.includes(`\`${name}\``));
+  expect(missing).toEqual([]);
+});
