@@ -1,0 +1,168 @@
+/**
+ * One HTTP exchange with Clever over undici: per-request timeout covering headers and body,
+ * keep-alive pooling through the shared dispatcher, and failures turned into typed errors
+ * with sanitized causes. Retrying is the caller's job (see retry.ts).
+ *
+ * undici's own `fetch` is used together with its `Agent`: Node 20's built-in fetch bundles an
+ * older undici whose internals do not accept a dispatcher from undici 7.
+ */
+import { Agent, fetch, type Dispatcher } from 'undici';
+import { CleverNetworkError, CleverRateLimitError, CleverServerError, sanitizeCause } from './errors';
+import { emitMetric, type CleverMetricListener } from './metrics';
+import { parseRetryAfterMs, type AttemptOutcome } from './retry';
+
+export interface HttpSettings {
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  userAgent: string;
+  onMetric?: CleverMetricListener;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  attempt: number;
+  signal?: AbortSignal;
+  /** Strings that must never reach an error message (token, client secret). */
+  secrets: readonly string[];
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: Buffer;
+  durationMs: number;
+}
+
+/** A keep-alive pool for one client. */
+export function createDefaultAgent(connections = 8): Agent {
+  return new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, pipelining: 1 });
+}
+
+export async function sendRequest(settings: HttpSettings, request: HttpRequest): Promise<HttpResponse> {
+  const path = request.url.pathname;
+  const started = performance.now();
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, settings.timeoutMs);
+  const onOuterAbort = (): void => controller.abort();
+  request.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: { 'user-agent': settings.userAgent, accept: 'application/json', ...request.headers },
+      body: request.body,
+      signal: controller.signal,
+      dispatcher: settings.dispatcher,
+      redirect: 'manual',
+    });
+    // Reading the body is inside the timeout too: a stalled body is as bad as a stalled header.
+    const body = Buffer.from(await response.arrayBuffer());
+    const durationMs = Math.round(performance.now() - started);
+    emitMetric(settings.onMetric, {
+      type: 'request',
+      method: request.method,
+      path,
+      status: response.status,
+      durationMs,
+      bytes: body.length,
+      attempt: request.attempt,
+    });
+    return { status: response.status, headers: response.headers, body, durationMs };
+  } catch (error) {
+    const failure = timedOut ? 'timeout' : request.signal?.aborted ? 'aborted' : 'connection';
+    emitMetric(settings.onMetric, {
+      type: 'network_error',
+      method: request.method,
+      path,
+      failure,
+      durationMs: Math.round(performance.now() - started),
+      attempt: request.attempt,
+    });
+    const what =
+      failure === 'timeout'
+        ? `timed out after ${settings.timeoutMs} ms`
+        : failure === 'aborted'
+          ? 'was aborted by the caller'
+          : 'failed to connect or the connection was reset';
+    throw new CleverNetworkError(`Clever request ${request.method} ${path} ${what} (attempt ${request.attempt})`, {
+      failure,
+      path,
+      attempts: request.attempt,
+      cause: sanitizeCause(error, request.secrets),
+    });
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/**
+ * The retry decision shared by every endpoint: 429 waits (Retry-After, else the window reset),
+ * 500/502/503/504 back off, a network failure backs off. Anything else is for the caller.
+ */
+export function transientOutcome(
+  response: HttpResponse,
+  path: string,
+  attempt: number,
+  nowMs: number,
+  msUntilWindowReset?: number,
+): AttemptOutcome<never> | undefined {
+  if (response.status === 429) {
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), nowMs) ?? msUntilWindowReset;
+    return {
+      kind: 'retry',
+      reason: 'rate_limited',
+      serverDelayMs: retryAfterMs,
+      error: new CleverRateLimitError(`Clever rate limit exceeded (429) for GET ${path}; gave up after ${attempt} attempts`, {
+        status: 429,
+        path,
+        attempts: attempt,
+        retryAfterMs,
+      }),
+    };
+  }
+  if (response.status === 500 || response.status === 502 || response.status === 503 || response.status === 504) {
+    return {
+      kind: 'retry',
+      reason: 'server_error',
+      error: new CleverServerError(`Clever answered ${response.status} for ${path} after ${attempt} attempts`, {
+        status: response.status,
+        path,
+        attempts: attempt,
+      }),
+    };
+  }
+  return undefined;
+}
+
+/** Network errors worth another attempt become retry outcomes; an abort is thrown. */
+export function networkOutcome(error: unknown): AttemptOutcome<never> {
+  if (error instanceof CleverNetworkError && error.retryable) {
+    return { kind: 'retry', reason: error.failure === 'timeout' ? 'timeout' : 'connection', error };
+  }
+  throw error;
+}
+
+/** Short, safe description of an error body for messages: the server's own `message`/`error` field only. */
+export function describeErrorBody(body: Buffer, secrets: readonly string[]): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (parsed && typeof parsed === 'object') {
+      const record = parsed as Record<string, unknown>;
+      const text = [record.message, record.error, record.error_description].find((v) => typeof v === 'string') as string | undefined;
+      if (text) {
+        const short = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+        return secrets.some((s) => s && short.includes(s)) ? undefined : short;
+      }
+    }
+  } catch {
+    // HTML or empty bodies happen (gateways); they are not described.
+  }
+  return undefined;
+}
