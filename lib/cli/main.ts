@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * `cleversync` command line. Each command lives in lib/cli/commands/<name>.ts and exports a
+ * `register<Name>Command(program)`; add it to buildProgram below.
+ */
+import { Command } from 'commander';
+import { registerSimulateCommand } from './commands/simulate';
+
+export function buildProgram(): Command {
+  const program = new Command('cleversync')
+    .description('Keep Clever roster data in your own SQL database')
+    .showHelpAfterError();
+  registerSimulateCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync([...argv]);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`cleversync: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
