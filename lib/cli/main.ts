@@ -5,11 +5,13 @@
  */
 import { Command } from 'commander';
 import { registerSimulateCommand } from './commands/simulate';
+import { registerStartCommand } from './commands/start';
 
 export function buildProgram(): Command {
   const program = new Command('cleversync')
     .description('Keep Clever roster data in your own SQL database')
     .showHelpAfterError();
+  registerStartCommand(program);
   registerSimulateCommand(program);
   return program;
 }

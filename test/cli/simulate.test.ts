@@ -1,14 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { CleverClient, listDistrictTokens, staticTokenProvider } from '../../lib/clever';
 import { buildProgram } from '../../lib/cli/main';
 import { runSimulate } from '../../lib/cli/commands/simulate';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/simulator';
+import { spawnCli } from '../helpers/cliProcess';
 
-const repoRoot = resolve(__dirname, '../..');
 
 describe('cleversync simulate', () => {
   it('runSimulate serves a district and prints URL, client id and a demo-only notice (never the secret)', async () => {
@@ -47,56 +42,20 @@ describe('cleversync simulate', () => {
   });
 
   describe('as a process', () => {
-    let outDir: string;
-
-    beforeAll(async () => {
-      // Compile just the CLI and what it imports, so others' unfinished modules can't break this test.
-      outDir = mkdtempSync(join(tmpdir(), 'cleversync-cli-'));
-      await promisify(execFile)(
-        process.execPath,
-        [
-          join(repoRoot, 'node_modules/typescript/bin/tsc'),
-          '--outDir', outDir, '--rootDir', repoRoot, '--module', 'commonjs', '--target', 'ES2022',
-          '--strict', '--esModuleInterop', '--skipLibCheck', '--types', 'node',
-          join(repoRoot, 'lib/cli/main.ts'),
-        ],
-        { cwd: repoRoot },
-      );
-    }, 60_000);
-    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
     it('prints its URL, serves, and exits 0 on SIGTERM', async () => {
-      const child = spawn(process.execPath, [join(outDir, 'lib/cli/main.js'), 'simulate', '--port', '0', '--users', '300'], {
-        env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${stderr}`)), 15_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (match && stdout.includes('Press Ctrl+C')) {
-            clearTimeout(timer);
-            resolveUrl(match[1]!);
-          }
-        });
-        child.on('exit', () => reject(new Error(`exited early; stderr: ${stderr}`)));
-      });
+      const cli = spawnCli(['simulate', '--port', '0', '--users', '300']);
+      const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Press Ctrl\+C/);
       try {
         const tokens = await listDistrictTokens({ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, { baseUrl: url });
         const client = new CleverClient({ baseUrl: url, tokenProvider: staticTokenProvider(tokens[0]!.accessToken) });
         expect((await client.me()).type).toBe('district');
         await client.close();
       } finally {
-        child.kill('SIGTERM');
+        cli.child.kill('SIGTERM');
       }
-      expect(await exited).toBe(0);
-      expect(stdout).toContain('Clever simulator stopped (SIGTERM)');
-      expect(stdout).not.toContain(DEMO_CLIENT_SECRET);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout()).toContain('Clever simulator stopped (SIGTERM)');
+      expect(cli.stdout()).not.toContain(DEMO_CLIENT_SECRET);
     }, 30_000);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `cleversync simulate`: serve a synthetic Clever district on loopback until SIGINT/SIGTERM.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { parseIntIn, parseProbability } from '../options';
 import { CleverSimulator, DEMO_CLIENT_ID, DEMO_SEED, DEMO_USERS, type FaultConfig } from '../../simulator';
 
 export interface SimulateOptions {
@@ -104,21 +105,4 @@ export function registerSimulateCommand(program: Command): Command {
       await running.stop();
       console.log(`Clever simulator stopped (${signal}).`);
     });
-}
-
-function parseIntIn(min: number, max: number, name: string): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`--${name} must be a whole number from ${min} to ${max}.`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`--${name} must be a whole number from ${min} to ${max}.`);
-    return n;
-  };
-}
-
-function parseProbability(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`--${name} must be a number from 0 to 1.`);
-    return n;
-  };
 }
