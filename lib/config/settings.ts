@@ -10,8 +10,9 @@ const positiveNumber = (max: number) => z.coerce.number({ message: "must be a nu
 
 export const settingsSchema = z.object({
   CLEVER_API_BASE_URL: url.default("https://api.clever.com"),
-  CLEVER_TOKEN_URL: url.default("https://clever.com/oauth/tokens"),
+  CLEVER_OAUTH_BASE_URL: url.default("https://clever.com"),
   KEY_VAULT_URL: url.optional(),
+  AzureWebJobsStorage: z.string().min(1).optional(),
   TENANT_TABLES_CONNECTION: z.string().min(1).optional(),
   TENANT_TABLES_ENDPOINT: url.optional(),
   TOKEN_REFRESH_FRACTION: z.coerce.number({ message: "must be a number" }).min(0.1, { message: "must be at least 0.1" }).max(0.95, { message: "must be at most 0.95" }).default(0.75),

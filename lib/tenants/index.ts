@@ -14,6 +14,7 @@ export type { CheckpointStoreOptions, PutCheckpointOptions } from "./checkpointS
 export { DEFAULT_CHECKPOINTS_TABLE, DEFAULT_TENANTS_TABLE } from "./tables";
 export type { TableConnection } from "./tables";
 export {
+  AUTH_MODES,
   CLEVER_ID_PATTERN,
   DEFAULT_SYNC_SCHEDULE,
   MAX_PAGE_SIZE,
@@ -30,6 +31,7 @@ export {
   parseTenantInput,
 } from "./schema";
 export type {
+  AuthMode,
   Checkpoint,
   CheckpointState,
   CheckpointStateInput,

@@ -28,6 +28,9 @@ export const CLEVER_ID_PATTERN = /^[0-9a-f]{24}$/;
 export const SYNC_RESOURCES = ["districts", "schools", "terms", "courses", "users", "sections"] as const;
 export type SyncResource = (typeof SYNC_RESOURCES)[number];
 
+export const AUTH_MODES = ["district-token", "client-credentials"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 export const DEFAULT_SYNC_SCHEDULE = "0 0 */6 * * *";
 /** Clever's documented maximum `limit`. */
 export const MAX_PAGE_SIZE = 10_000;
@@ -48,6 +51,12 @@ export const tenantSettingsSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, { error: "must not list a resource twice" })
     .optional(),
   databaseSecretName: secretNameSchema.optional(),
+  /**
+   * How the tenant's Clever token is obtained: "district-token" lists the district-app token
+   * with the app's credentials (Clever Secure Sync), "client-credentials" uses the OAuth grant
+   * (tokens that expire). A `district-token` secret, when present, is used as is.
+   */
+  authMode: z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(", ")}` }).optional(),
 });
 
 /** Names of the secrets holding the tenant's Clever client id and secret. */
@@ -111,6 +120,7 @@ const TENANT_HINTS: IssueHints = {
     "settings.pageSize": `use a whole number from 1 to ${MAX_PAGE_SIZE}, or leave it out`,
     "settings.resources": `list resources from: ${SYNC_RESOURCES.join(", ")}`,
     "settings.databaseSecretName": SECRET_NAME_FIX,
+    "settings.authMode": `use one of ${AUTH_MODES.join(", ")}, or leave it out (district-token)`,
   },
   knownFields: {
     "": Object.keys(tenantInputSchema.shape),
