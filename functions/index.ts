@@ -1,2 +1,3 @@
 // The Functions entry point (package.json "main"): importing a module registers its functions.
 import "./health";
+import "./tokenKeeper";

@@ -1,0 +1,29 @@
+import type { DurableClient } from "durable-functions";
+import { durableKeeperSignal, policyFromSettings, refreshTenantToken, RefreshInput, RefreshResult, TenantTokenProvider } from "../tokens";
+import { Services } from "./services";
+
+/** The refreshToken activity: services wired into lib/tokens' refresh. */
+export function refreshTokenActivity(services: Services, input: RefreshInput): Promise<RefreshResult> {
+  const { settings } = services;
+  return refreshTenantToken(
+    {
+      credentials: services.credentials,
+      tenants: services.tenants,
+      cache: services.tokenCache,
+      oauth: { baseUrl: settings.CLEVER_OAUTH_BASE_URL, now: services.now, sleep: services.cleverSleep },
+      apiBaseUrl: settings.CLEVER_API_BASE_URL,
+      now: services.now,
+      sleep: services.cleverSleep,
+    },
+    input,
+  );
+}
+
+/** A token provider for activities of one tenant, signalling its keeper through the durable client. */
+export function tenantTokenProvider(services: Services, client: DurableClient, tenantId: string, requestedBy: string): TenantTokenProvider {
+  const policy = policyFromSettings(services.settings);
+  return new TenantTokenProvider(tenantId, services.tokenCache, durableKeeperSignal(client, policy, requestedBy), {
+    waitTimeoutMs: services.settings.TOKEN_WAIT_TIMEOUT_SECONDS * 1000,
+    now: services.now,
+  });
+}

@@ -1,0 +1,14 @@
+export { cachedToken, fingerprintOf, isUsable } from "./cachedToken";
+export type { CachedToken, TokenMode } from "./cachedToken";
+export { DistrictNotAuthorizedError, TokenDistrictMismatchError, TokenUnavailableError } from "./errors";
+export { durableKeeperSignal, ensureTokenKeeper } from "./keeperClient";
+export { backoffAfterFailures, nextRefreshAfterSuccess, policyFromSettings } from "./policy";
+export type { KeeperPolicy } from "./policy";
+export { refreshTenantToken } from "./refresh";
+export type { RefreshDependencies, RefreshInput, RefreshReason, RefreshResult } from "./refresh";
+export { MemoryTokenCache, SecretStoreTokenCache } from "./tokenCache";
+export type { TokenCache } from "./tokenCache";
+export { REFRESH_NOW_EVENT, REFRESH_TOKEN_ACTIVITY, TOKEN_KEEPER, tokenKeeperInstanceId, tokenKeeperOrchestrator } from "./tokenKeeper";
+export type { RefreshNowEvent, TokenKeeperInput, TokenKeeperStatus } from "./tokenKeeper";
+export { TenantTokenProvider } from "./tokenProvider";
+export type { KeeperSignal, TenantTokenProviderOptions } from "./tokenProvider";

@@ -1,0 +1,103 @@
+import * as df from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
+import { backoffAfterFailures, KeeperPolicy, nextRefreshAfterSuccess } from "./policy";
+import type { RefreshInput, RefreshReason, RefreshResult } from "./refresh";
+
+export const TOKEN_KEEPER = "tokenKeeper";
+export const REFRESH_TOKEN_ACTIVITY = "refreshToken";
+export const REFRESH_NOW_EVENT = "refreshNow";
+
+export function tokenKeeperInstanceId(tenantId: string): string {
+  return `token:${tenantId}`;
+}
+
+export interface TokenKeeperInput {
+  tenantId: string;
+  policy: KeeperPolicy;
+  reason?: RefreshReason;
+  staleFingerprint?: string;
+  consecutiveFailures?: number;
+  last?: RefreshResult | null;
+  lastRefreshedAt?: string | null;
+}
+
+/** Payload of the refreshNow event: who asked, and which token they saw fail. */
+export interface RefreshNowEvent {
+  staleFingerprint?: string;
+  requestedBy?: string;
+}
+
+/** Custom status of token:{tenantId}, read by health checks and Durable Functions Monitor. */
+export interface TokenKeeperStatus {
+  tenantId: string;
+  state: "valid" | "failing";
+  mode: string | null;
+  fingerprint: string | null;
+  expiresAt: string | null;
+  nextRefreshAt: string;
+  lastRefreshedAt: string | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+}
+
+/**
+ * The eternal per-tenant token orchestrator: refresh (with durable retry) → wait for the
+ * scheduled time or a refreshNow event → continueAsNew. It never ends on failure: it backs
+ * off to a cap and keeps trying, reporting its state in custom status.
+ */
+export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generator<df.Task, void, unknown> {
+  const input = context.df.getInput<TokenKeeperInput>();
+  const now = context.df.currentUtcDateTime.getTime();
+  const retry = new df.RetryOptions(5_000, 3);
+  retry.backoffCoefficient = 2;
+  retry.maxRetryIntervalInMilliseconds = 30_000;
+
+  const request: RefreshInput = { tenantId: input.tenantId, reason: input.reason ?? "start", staleFingerprint: input.staleFingerprint };
+  let failures = input.consecutiveFailures ?? 0;
+  let last = input.last ?? null;
+  let lastRefreshedAt = input.lastRefreshedAt ?? null;
+  let lastError: string | null = null;
+  let nextRefreshAt: number;
+  try {
+    const result = (yield context.df.callActivityWithRetry(REFRESH_TOKEN_ACTIVITY, retry, request)) as RefreshResult;
+    const after = context.df.currentUtcDateTime.getTime();
+    failures = 0;
+    last = result;
+    if (result.action !== "reused") lastRefreshedAt = new Date(after).toISOString();
+    nextRefreshAt = nextRefreshAfterSuccess(input.policy, after, Date.parse(result.obtainedAt), result.expiresAt ? Date.parse(result.expiresAt) : undefined);
+  } catch (error) {
+    failures += 1;
+    lastError = summarizeFailure(error);
+    nextRefreshAt = context.df.currentUtcDateTime.getTime() + backoffAfterFailures(input.policy, failures);
+  }
+
+  const status: TokenKeeperStatus = {
+    tenantId: input.tenantId,
+    state: failures === 0 ? "valid" : "failing",
+    mode: last?.mode ?? null,
+    fingerprint: last?.fingerprint ?? null,
+    expiresAt: last?.expiresAt ?? null,
+    nextRefreshAt: new Date(nextRefreshAt).toISOString(),
+    lastRefreshedAt,
+    consecutiveFailures: failures,
+    lastError,
+  };
+  context.df.setCustomStatus(status);
+
+  const timer = context.df.createTimer(new Date(Math.max(nextRefreshAt, now)));
+  const nudge = context.df.waitForExternalEvent(REFRESH_NOW_EVENT);
+  const winner = yield context.df.Task.any([timer, nudge]);
+  let next: Pick<TokenKeeperInput, "reason" | "staleFingerprint"> = { reason: "scheduled" };
+  if (winner === nudge) {
+    timer.cancel();
+    next = { reason: "refreshNow", staleFingerprint: (nudge.result as RefreshNowEvent | undefined)?.staleFingerprint };
+  }
+  context.df.continueAsNew({ tenantId: input.tenantId, policy: input.policy, ...next, consecutiveFailures: failures, last, lastRefreshedAt } satisfies TokenKeeperInput);
+}
+
+/** First line of the activity failure, without the host's wrapper: readable in status, no stack. */
+function summarizeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split("\n")[0].replace(/^Activity function '[^']+' failed:\s*/, "").trim();
+  return firstLine.length > 300 ? `${firstLine.slice(0, 297)}...` : firstLine;
+}
