@@ -1,0 +1,39 @@
+/**
+ * The roster store: Clever rosters in SQL, one schema on two dialects.
+ *
+ *   const router = new StoreRouter({ defaultTarget: { kind: "sqlite", filename: ".data/roster.db" } });
+ *   const store = await router.storeFor(tenantId);            // migrated on first use
+ *   await store.startRun({ runId, tenantId, mode: "full", status: "running", startedAt });
+ *   await store.upsert(tenantId, "users", rows, { runId, syncedAt });   // per page
+ *   await store.softDeleteMissing(tenantId, "users", runId, now);       // after the resource finished
+ *   await store.finishRun(tenantId, runId, { status: "completed", finishedAt, counts, error: null });
+ */
+export type {
+  ColumnValue,
+  Enrollment,
+  EnrollmentRole,
+  QuarantinedRecord,
+  QuarantineEntry,
+  RosterResource,
+  RosterRow,
+  RosterStore,
+  RunSummary,
+  StoredRosterRow,
+  UpsertCounts,
+} from "./types";
+export { ROSTER_RESOURCES } from "./types";
+export { SqliteRosterStore, type SqliteRosterStoreOptions } from "./sqliteStore";
+export { MssqlRosterStore, type MssqlConnectionStringOptions, type MssqlEntraOptions, type MssqlRosterStoreOptions } from "./mssqlStore";
+export { createRosterStore, type MssqlTarget, type SqliteTarget, type StoreTarget } from "./factory";
+export { StoreRouter, targetKey, type StoreRouterOptions, type TenantTargetResolver } from "./router";
+export { ROSTER_COLUMNS, type ColumnDef, type ColumnKind } from "./schema";
+export {
+  RunNotFoundError,
+  StoreError,
+  StoreInputError,
+  StoreNotReadyError,
+  StoreQueryError,
+  StoreRoutingError,
+  StoreSchemaError,
+  StoreUnavailableError,
+} from "./errors";

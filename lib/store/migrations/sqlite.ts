@@ -1,0 +1,165 @@
+/**
+ * SQLite schema migrations. Frozen once released: change the schema by appending a migration.
+ *
+ * STRICT tables make SQLite check column types like SQL Server does. Times are ISO-8601 UTC
+ * text (sortable as text), booleans INTEGER 0/1. Every index starts with tenant_id because every
+ * query filters on it. The partial "sweep" index holds live rows only, keyed by run_id, so
+ * softDeleteMissing reads just the rows the current run did not touch.
+ */
+import { checkedMigrations, type Migration } from "./migration";
+
+export const SQLITE_BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT`;
+
+/** The bookkeeping columns every roster table ends with. */
+const TRAILING = `raw_json TEXT NOT NULL,
+  clever_last_modified TEXT,
+  synced_at TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  deleted_at TEXT,
+  PRIMARY KEY (tenant_id, clever_id)`;
+
+const sweepIndex = (table: string): string => `CREATE INDEX ix_${table}_sweep ON ${table} (tenant_id, run_id) WHERE deleted_at IS NULL`;
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
+  {
+    version: 1,
+    name: "roster tables, section enrollments, sync runs, quarantine",
+    statements: [
+      `CREATE TABLE districts (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  name TEXT,
+  state TEXT,
+  nces_id TEXT,
+  sis_type TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("districts"),
+      `CREATE TABLE schools (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  district_id TEXT,
+  name TEXT,
+  sis_id TEXT,
+  school_number TEXT,
+  state_id TEXT,
+  nces_id TEXT,
+  low_grade TEXT,
+  high_grade TEXT,
+  phone TEXT,
+  city TEXT,
+  state TEXT,
+  zip TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("schools"),
+      `CREATE TABLE terms (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  district_id TEXT,
+  name TEXT,
+  start_date TEXT,
+  end_date TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("terms"),
+      `CREATE TABLE courses (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  district_id TEXT,
+  name TEXT,
+  number TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("courses"),
+      `CREATE TABLE sections (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  district_id TEXT,
+  school_id TEXT,
+  course_id TEXT,
+  term_id TEXT,
+  name TEXT,
+  period TEXT,
+  subject TEXT,
+  grade TEXT,
+  sis_id TEXT,
+  section_number TEXT,
+  primary_teacher_id TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("sections"),
+      // Rosters by school and by teacher are the common questions.
+      `CREATE INDEX ix_sections_school ON sections (tenant_id, school_id)`,
+      `CREATE INDEX ix_sections_teacher ON sections (tenant_id, primary_teacher_id)`,
+      `CREATE TABLE users (
+  tenant_id TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  district_id TEXT,
+  email TEXT,
+  first_name TEXT,
+  middle_name TEXT,
+  last_name TEXT,
+  is_student INTEGER CHECK (is_student IN (0, 1)),
+  is_teacher INTEGER CHECK (is_teacher IN (0, 1)),
+  is_staff INTEGER CHECK (is_staff IN (0, 1)),
+  is_district_admin INTEGER CHECK (is_district_admin IN (0, 1)),
+  is_contact INTEGER CHECK (is_contact IN (0, 1)),
+  student_sis_id TEXT,
+  student_number TEXT,
+  student_state_id TEXT,
+  grade TEXT,
+  school_id TEXT,
+  teacher_sis_id TEXT,
+  teacher_number TEXT,
+  teacher_state_id TEXT,
+  teacher_title TEXT,
+  staff_id TEXT,
+  staff_title TEXT,
+  ${TRAILING}
+) STRICT`,
+      sweepIndex("users"),
+      // Single sign-on matches users by email; rosters list users by school.
+      `CREATE INDEX ix_users_email ON users (tenant_id, email)`,
+      `CREATE INDEX ix_users_school ON users (tenant_id, school_id)`,
+      `CREATE TABLE section_enrollments (
+  tenant_id TEXT NOT NULL,
+  section_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('student', 'teacher')),
+  PRIMARY KEY (tenant_id, section_id, user_id, role)
+) STRICT, WITHOUT ROWID`,
+      // "Which sections is this user in?"
+      `CREATE INDEX ix_section_enrollments_user ON section_enrollments (tenant_id, user_id)`,
+      `CREATE TABLE sync_runs (
+  tenant_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  counts_json TEXT,
+  error TEXT,
+  instance_id TEXT,
+  PRIMARY KEY (tenant_id, run_id)
+) STRICT`,
+      `CREATE INDEX ix_sync_runs_started ON sync_runs (tenant_id, started_at DESC, run_id DESC)`,
+      `CREATE TABLE quarantine (
+  tenant_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  entry_hash TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  clever_id TEXT,
+  reason TEXT NOT NULL,
+  raw_json TEXT NOT NULL,
+  quarantined_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (tenant_id, run_id, entry_hash)
+) STRICT`,
+      `CREATE INDEX ix_quarantine_time ON quarantine (tenant_id, quarantined_at DESC)`,
+    ],
+  },
+]);

@@ -1,0 +1,120 @@
+/**
+ * Table and column definitions shared by both dialects: the typed columns of each roster table,
+ * their kinds and widths, and the bookkeeping columns every roster row carries. Queries are built
+ * from these lists; the migrations hold the frozen DDL (a test checks that the two agree), so a
+ * change here needs a new migration in migrations/sqlite.ts and migrations/mssql.ts.
+ */
+import type { RosterResource } from "./types";
+
+/** text: NVARCHAR(maxLength) / TEXT; bool: BIT / INTEGER 0|1; date: DATE / TEXT 'YYYY-MM-DD'. */
+export type ColumnKind = "text" | "bool" | "date";
+
+export interface ColumnDef {
+  name: string;
+  kind: ColumnKind;
+  /** Text only: longer values are cut to this many UTF-16 code units (raw_json keeps the full value). */
+  maxLength?: number;
+}
+
+/** Widths. Ids are Clever's 24 hex characters; the slack tolerates other id schemes without a migration. */
+export const ID_MAX_LENGTH = 64;
+export const TENANT_ID_MAX_LENGTH = 64;
+export const RUN_ID_MAX_LENGTH = 100;
+export const INSTANCE_ID_MAX_LENGTH = 200;
+export const REASON_MAX_LENGTH = 4000;
+export const ERROR_MAX_LENGTH = 4000;
+const NAME = 256;
+const CODE = 64;
+const SIS = 128;
+const EMAIL = 320;
+
+const text = (name: string, maxLength: number): ColumnDef => ({ name, kind: "text", maxLength });
+const id = (name: string): ColumnDef => text(name, ID_MAX_LENGTH);
+const bool = (name: string): ColumnDef => ({ name, kind: "bool" });
+const date = (name: string): ColumnDef => ({ name, kind: "date" });
+
+/** Typed columns per roster table, in table order. Table name = resource name. */
+export const ROSTER_COLUMNS: Readonly<Record<RosterResource, readonly ColumnDef[]>> = {
+  // `state` is Clever's district sync state (running, pending, error ...), not a US state.
+  districts: [text("name", NAME), text("state", CODE), text("nces_id", CODE), text("sis_type", CODE)],
+  schools: [
+    id("district_id"),
+    text("name", NAME),
+    text("sis_id", SIS),
+    text("school_number", SIS),
+    text("state_id", SIS),
+    text("nces_id", CODE),
+    text("low_grade", CODE),
+    text("high_grade", CODE),
+    text("phone", CODE),
+    text("city", NAME),
+    text("state", CODE),
+    text("zip", CODE),
+  ],
+  terms: [id("district_id"), text("name", NAME), date("start_date"), date("end_date")],
+  courses: [id("district_id"), text("name", NAME), text("number", SIS)],
+  sections: [
+    id("district_id"),
+    id("school_id"),
+    id("course_id"),
+    id("term_id"),
+    text("name", NAME),
+    text("period", CODE),
+    text("subject", CODE),
+    text("grade", CODE),
+    text("sis_id", SIS),
+    text("section_number", SIS),
+    id("primary_teacher_id"),
+  ],
+  users: [
+    id("district_id"),
+    text("email", EMAIL),
+    text("first_name", NAME),
+    text("middle_name", NAME),
+    text("last_name", NAME),
+    bool("is_student"),
+    bool("is_teacher"),
+    bool("is_staff"),
+    bool("is_district_admin"),
+    bool("is_contact"),
+    text("student_sis_id", SIS),
+    text("student_number", SIS),
+    text("student_state_id", SIS),
+    text("grade", CODE),
+    id("school_id"),
+    text("teacher_sis_id", SIS),
+    text("teacher_number", SIS),
+    text("teacher_state_id", SIS),
+    text("teacher_title", NAME),
+    text("staff_id", SIS),
+    text("staff_title", NAME),
+  ],
+};
+
+/** Columns every roster table has besides its typed columns (key first, bookkeeping last). */
+export const ROSTER_KEY_COLUMNS = ["tenant_id", "clever_id"] as const;
+export const ROSTER_TRAILING_COLUMNS = ["raw_json", "clever_last_modified", "synced_at", "run_id", "deleted_at"] as const;
+
+export const ENROLLMENTS_TABLE = "section_enrollments";
+export const ENROLLMENT_COLUMNS = ["tenant_id", "section_id", "user_id", "role"] as const;
+export const RUNS_TABLE = "sync_runs";
+export const RUN_COLUMNS = ["tenant_id", "run_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"] as const;
+export const QUARANTINE_TABLE = "quarantine";
+export const QUARANTINE_COLUMNS = ["tenant_id", "run_id", "entry_hash", "resource", "clever_id", "reason", "raw_json", "quarantined_at"] as const;
+export const MIGRATIONS_TABLE = "schema_migrations";
+
+/** All column names of a roster table in DDL order. */
+export function rosterTableColumns(resource: RosterResource): string[] {
+  return [...ROSTER_KEY_COLUMNS, ...ROSTER_COLUMNS[resource].map((c) => c.name), ...ROSTER_TRAILING_COLUMNS];
+}
+
+/** Every table the migrations create, with its columns in DDL order. */
+export function allTables(): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const resource of Object.keys(ROSTER_COLUMNS) as RosterResource[]) out[resource] = rosterTableColumns(resource);
+  out[ENROLLMENTS_TABLE] = ENROLLMENT_COLUMNS;
+  out[RUNS_TABLE] = RUN_COLUMNS;
+  out[QUARANTINE_TABLE] = QUARANTINE_COLUMNS;
+  out[MIGRATIONS_TABLE] = ["version", "name", "applied_at"];
+  return out;
+}

@@ -1,0 +1,392 @@
+/**
+ * RosterStore on SQLite (better-sqlite3): the embedded default, one file per database.
+ *
+ * better-sqlite3 is synchronous; the async methods only satisfy the shared interface. Writes use
+ * WAL (readers never block the writer), prepared statements, and one IMMEDIATE transaction per
+ * upsert call (the write lock is taken up front, so two writers never deadlock upgrading a read lock).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
+import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
+import {
+  assertCleverId,
+  assertResource,
+  assertRunId,
+  assertTenantId,
+  clampLimit,
+  decodeColumn,
+  isoTimestamp,
+  prepareIds,
+  prepareQuarantine,
+  prepareRows,
+  prepareRun,
+  prepareRunResult,
+  type PreparedRow,
+} from "./normalize";
+import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE } from "./schema";
+import {
+  ROSTER_RESOURCES,
+  type ColumnValue,
+  type QuarantineEntry,
+  type QuarantinedRecord,
+  type RosterResource,
+  type RosterRow,
+  type RosterStore,
+  type RunSummary,
+  type StoredRosterRow,
+  type UpsertCounts,
+} from "./types";
+
+export interface SqliteRosterStoreOptions {
+  /** Path of the database file (its directory is created), or ":memory:". */
+  filename: string;
+  /** Rows per keyset batch in rows(). Default 500. */
+  readBatchSize?: number;
+  /** How long a writer waits for another process's lock before SQLITE_BUSY. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const MAX_LIST = 1000;
+const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
+
+const q = (name: string): string => `"${name}"`;
+
+interface ResourceStatements {
+  /** 1 = same raw JSON on a live row, 0 = different or deleted, undefined = absent. */
+  lookup: Database.Statement;
+  upsert: Database.Statement;
+  stamp: Database.Statement;
+  sweepBelow: Database.Statement;
+  sweepAbove: Database.Statement;
+  softDelete: Database.Statement;
+  page: Database.Statement;
+  pageLive: Database.Statement;
+}
+
+interface SharedStatements {
+  deleteEnrollments: Database.Statement;
+  insertEnrollment: Database.Statement;
+  enrollments: Database.Statement;
+  startRun: Database.Statement;
+  finishRun: Database.Statement;
+  listRuns: Database.Statement;
+  quarantine: Database.Statement;
+  quarantined: Database.Statement;
+  quarantinedByRun: Database.Statement;
+  counts: Database.Statement;
+}
+
+function resourceStatements(db: Database.Database, resource: RosterResource): ResourceStatements {
+  const typed = ROSTER_COLUMNS[resource].map((c) => c.name);
+  const insertColumns = ["tenant_id", "clever_id", ...typed, "raw_json", "clever_last_modified", "synced_at", "run_id"];
+  const updates = [...typed, "raw_json", "clever_last_modified", "synced_at", "run_id"].map((c) => `${q(c)} = excluded.${q(c)}`);
+  const select = ["clever_id", "raw_json", "deleted_at", "run_id", ...typed].map(q).join(", ");
+  const t = q(resource);
+  return {
+    lookup: db.prepare(`SELECT raw_json = ? AND deleted_at IS NULL FROM ${t} WHERE tenant_id = ? AND clever_id = ?`).pluck(),
+    upsert: db.prepare(
+      `INSERT INTO ${t} (${insertColumns.map(q).join(", ")}) VALUES (${insertColumns.map(() => "?").join(", ")})
+       ON CONFLICT (tenant_id, clever_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL`,
+    ),
+    stamp: db.prepare(`UPDATE ${t} SET run_id = ?, synced_at = ? WHERE tenant_id = ? AND clever_id = ?`),
+    // Two range statements instead of <> (which SQLite cannot seek): the partial sweep index then
+    // yields exactly the live rows this run did not touch.
+    sweepBelow: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`),
+    sweepAbove: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id > ?`),
+    softDelete: db.prepare(`UPDATE ${t} SET deleted_at = ?, run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`),
+    page: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? ORDER BY clever_id LIMIT ?`),
+    pageLive: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? AND deleted_at IS NULL ORDER BY clever_id LIMIT ?`),
+  };
+}
+
+function sharedStatements(db: Database.Database): SharedStatements {
+  const runColumns = "run_id, tenant_id, mode, status, started_at, finished_at, counts_json, error, instance_id";
+  const quarantineColumns = "resource, clever_id, reason, raw_json, run_id, quarantined_at";
+  return {
+    deleteEnrollments: db.prepare(`DELETE FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ?`),
+    insertEnrollment: db.prepare(`INSERT INTO ${ENROLLMENTS_TABLE} (tenant_id, section_id, user_id, role) VALUES (?, ?, ?, ?)`),
+    enrollments: db.prepare(`SELECT user_id, role FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ? ORDER BY role, user_id`),
+    startRun: db.prepare(
+      `INSERT INTO ${RUNS_TABLE} (tenant_id, run_id, mode, status, started_at, finished_at, counts_json, error, instance_id)
+       VALUES (@tenantId, @runId, @mode, @status, @startedAt, @finishedAt, @countsJson, @error, @instanceId)
+       ON CONFLICT (tenant_id, run_id) DO NOTHING`,
+    ),
+    finishRun: db.prepare(
+      `UPDATE ${RUNS_TABLE} SET status = @status, finished_at = @finishedAt, counts_json = @countsJson, error = @error
+       WHERE tenant_id = @tenantId AND run_id = @runId`,
+    ),
+    listRuns: db.prepare(`SELECT ${runColumns} FROM ${RUNS_TABLE} WHERE tenant_id = ? ORDER BY started_at DESC, run_id DESC LIMIT ?`),
+    quarantine: db.prepare(
+      `INSERT INTO ${QUARANTINE_TABLE} (tenant_id, run_id, entry_hash, resource, clever_id, reason, raw_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, run_id, entry_hash) DO NOTHING`,
+    ),
+    quarantined: db.prepare(`SELECT ${quarantineColumns} FROM ${QUARANTINE_TABLE} WHERE tenant_id = ? ORDER BY quarantined_at DESC, entry_hash LIMIT ?`),
+    quarantinedByRun: db.prepare(
+      `SELECT ${quarantineColumns} FROM ${QUARANTINE_TABLE} WHERE tenant_id = ? AND run_id = ? ORDER BY quarantined_at DESC, entry_hash LIMIT ?`,
+    ),
+    // Both counts come from indexes alone (primary key, partial sweep index), never from table rows.
+    counts: db.prepare(
+      ROSTER_RESOURCES.map(
+        (r) =>
+          `SELECT '${r}' AS resource, (SELECT COUNT(*) FROM ${q(r)} WHERE tenant_id = @tenantId) AS total, (SELECT COUNT(*) FROM ${q(r)} WHERE tenant_id = @tenantId AND deleted_at IS NULL) AS live`,
+      ).join(" UNION ALL "),
+    ),
+  };
+}
+
+/** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans become 0/1. */
+function bindable(value: ColumnValue): string | number | null {
+  return typeof value === "boolean" ? (value ? 1 : 0) : value;
+}
+
+function runFromRow(row: Record<string, unknown>): RunSummary {
+  return {
+    runId: String(row.run_id),
+    tenantId: String(row.tenant_id),
+    mode: row.mode as RunSummary["mode"],
+    status: row.status as RunSummary["status"],
+    startedAt: String(row.started_at),
+    finishedAt: (row.finished_at as string | null) ?? null,
+    counts: row.counts_json == null ? null : (JSON.parse(String(row.counts_json)) as Record<string, unknown>),
+    error: (row.error as string | null) ?? null,
+    instanceId: (row.instance_id as string | null) ?? null,
+  };
+}
+
+export class SqliteRosterStore implements RosterStore {
+  readonly dialect = "sqlite" as const;
+  private readonly db: Database.Database;
+  private readonly readBatchSize: number;
+  private resources?: Record<RosterResource, ResourceStatements>;
+  private shared?: SharedStatements;
+  private closed = false;
+
+  constructor(options: SqliteRosterStoreOptions) {
+    const { filename } = options;
+    this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
+    let db: Database.Database | undefined;
+    try {
+      if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
+      db = new Database(filename);
+      // WAL: readers (CLI, health) never block the sync's writer. NORMAL is durable across
+      // crashes in WAL mode; only a power cut can lose the last commits, which the next sync repeats.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      this.db = db;
+    } catch (error) {
+      db?.close();
+      const cause = sanitizeCause(error);
+      throw new StoreUnavailableError("sqlite", `cannot open the SQLite database: ${cause.message}`, cause, false);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    this.guard("migrate", () => {
+      if (this.closed) throw new StoreNotReadyError("the store is closed");
+      this.db.exec(SQLITE_BOOTSTRAP);
+      const apply = this.db.transaction(() => {
+        const applied = new Set(this.db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
+        const newest = Math.max(0, ...applied);
+        if (newest > SQLITE_MIGRATIONS.length) {
+          throw new StoreSchemaError(`the database is at schema version ${newest}, newer than this code knows (${SQLITE_MIGRATIONS.length}). Fix: upgrade the application.`);
+        }
+        const record = this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+        for (const migration of SQLITE_MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
+          for (const statement of migration.statements) this.db.exec(statement);
+          record.run(migration.version, migration.name, new Date().toISOString());
+        }
+      });
+      apply.immediate();
+      this.resources ??= Object.fromEntries(ROSTER_RESOURCES.map((r) => [r, resourceStatements(this.db, r)])) as Record<RosterResource, ResourceStatements>;
+      this.shared ??= sharedStatements(this.db);
+    });
+  }
+
+  async migrationVersions(): Promise<number[]> {
+    return this.guard("migrationVersions", () => {
+      this.ready();
+      return this.db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as number[];
+    });
+  }
+
+  async upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: { runId: string; syncedAt: string }): Promise<UpsertCounts> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
+    const batch = prepareRows(resource, rows);
+    return this.guard("upsert", () => {
+      const { resources, shared } = this.ready();
+      const st = resources[resource];
+      const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+      const write = this.db.transaction((prepared: PreparedRow[]) => {
+        for (const row of prepared) {
+          const state = st.lookup.get(row.raw, tenantId, row.cleverId) as number | undefined;
+          if (state === 1) {
+            st.stamp.run(run.runId, syncedAt, tenantId, row.cleverId);
+            counts.unchanged++;
+            continue;
+          }
+          st.upsert.run(tenantId, row.cleverId, ...row.values.map(bindable), row.raw, row.lastModified, syncedAt, run.runId);
+          if (state === undefined) counts.inserted++;
+          else counts.updated++;
+          if (row.enrollments) {
+            // Unchanged sections keep their enrollments: they derive from the identical raw JSON.
+            shared.deleteEnrollments.run(tenantId, row.cleverId);
+            for (const e of row.enrollments) shared.insertEnrollment.run(tenantId, row.cleverId, e.userId, e.role);
+          }
+        }
+      });
+      write.immediate(batch);
+      return counts;
+    });
+  }
+
+  async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(runId);
+    const at = isoTimestamp("deletedAt", deletedAt);
+    return this.guard("softDeleteMissing", () => {
+      const st = this.ready().resources[resource];
+      return this.db.transaction(() => st.sweepBelow.run(at, tenantId, runId).changes + st.sweepAbove.run(at, tenantId, runId).changes).immediate();
+    });
+  }
+
+  async softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("deletedAt", run.deletedAt);
+    const ids = prepareIds("cleverIds", cleverIds);
+    return this.guard("softDelete", () => {
+      const st = this.ready().resources[resource];
+      let count = 0;
+      this.db.transaction(() => {
+        for (const id of ids) count += st.softDelete.run(at, run.runId, tenantId, id).changes;
+      }).immediate();
+      return count;
+    });
+  }
+
+  async quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const prepared = prepareQuarantine(entries);
+    this.guard("quarantine", () => {
+      const { shared } = this.ready();
+      this.db.transaction(() => {
+        for (const e of prepared) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
+      }).immediate();
+    });
+  }
+
+  async quarantined(tenantId: string, options: { runId?: string; limit?: number } = {}): Promise<QuarantinedRecord[]> {
+    assertTenantId(tenantId);
+    if (options.runId !== undefined) assertRunId(options.runId);
+    const limit = clampLimit(options.limit ?? MAX_LIST, MAX_LIST);
+    return this.guard("quarantined", () => {
+      const { shared } = this.ready();
+      const rows = (options.runId === undefined ? shared.quarantined.all(tenantId, limit) : shared.quarantinedByRun.all(tenantId, options.runId, limit)) as Record<string, unknown>[];
+      return rows.map((r) => ({
+        resource: r.resource as RosterResource,
+        cleverId: (r.clever_id as string | null) ?? null,
+        reason: String(r.reason),
+        raw: String(r.raw_json),
+        runId: String(r.run_id),
+        quarantinedAt: String(r.quarantined_at),
+      }));
+    });
+  }
+
+  async startRun(run: RunSummary): Promise<void> {
+    const prepared = prepareRun(run);
+    this.guard("startRun", () => {
+      this.ready().shared.startRun.run(prepared);
+    });
+  }
+
+  async finishRun(tenantId: string, runId: string, result: Pick<RunSummary, "status" | "finishedAt" | "counts" | "error">): Promise<void> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const prepared = prepareRunResult(result);
+    this.guard("finishRun", () => {
+      const { changes } = this.ready().shared.finishRun.run({ ...prepared, tenantId, runId });
+      if (changes === 0) throw new RunNotFoundError(tenantId, runId);
+    });
+  }
+
+  async listRuns(tenantId: string, limit: number): Promise<RunSummary[]> {
+    assertTenantId(tenantId);
+    const n = clampLimit(limit, MAX_LIST);
+    return this.guard("listRuns", () => (this.ready().shared.listRuns.all(tenantId, n) as Record<string, unknown>[]).map(runFromRow));
+  }
+
+  async *rows(tenantId: string, resource: RosterResource, options: { includeDeleted?: boolean } = {}): AsyncGenerator<StoredRosterRow, void, undefined> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    const columns = ROSTER_COLUMNS[resource];
+    let after = "";
+    for (;;) {
+      // A fresh query per batch: no statement stays open across yields, so callers may write meanwhile.
+      const batch = this.guard("rows", () => {
+        const st = this.ready().resources[resource];
+        return (options.includeDeleted ? st.page : st.pageLive).all(tenantId, after, this.readBatchSize) as Record<string, unknown>[];
+      });
+      for (const r of batch) {
+        const typed: Record<string, unknown> = {};
+        for (const c of columns) typed[c.name] = decodeColumn(c, r[c.name]);
+        yield { cleverId: String(r.clever_id), raw: String(r.raw_json), deletedAt: (r.deleted_at as string | null) ?? null, runId: String(r.run_id), columns: typed };
+      }
+      if (batch.length < this.readBatchSize) return;
+      after = String(batch[batch.length - 1]!.clever_id);
+    }
+  }
+
+  async enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]> {
+    assertTenantId(tenantId);
+    assertCleverId("sectionId", sectionId);
+    return this.guard("enrollments", () =>
+      (this.ready().shared.enrollments.all(tenantId, sectionId) as { user_id: string; role: string }[]).map((r) => ({ userId: r.user_id, role: r.role })),
+    );
+  }
+
+  async counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>> {
+    assertTenantId(tenantId);
+    return this.guard("counts", () => {
+      const rows = this.ready().shared.counts.all({ tenantId }) as { resource: RosterResource; total: number; live: number }[];
+      return Object.fromEntries(rows.map((r) => [r.resource, { live: r.live, deleted: r.total - r.live }])) as Record<RosterResource, { live: number; deleted: number }>;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private ready(): { resources: Record<RosterResource, ResourceStatements>; shared: SharedStatements } {
+    if (this.closed) throw new StoreNotReadyError("the store is closed");
+    if (!this.resources || !this.shared) throw new StoreNotReadyError("call migrate() before using the store");
+    return { resources: this.resources, shared: this.shared };
+  }
+
+  /** Runs a database step, turning driver errors into typed store errors. */
+  private guard<T>(operation: string, step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const code = (error as { code?: unknown }).code;
+      const cause = sanitizeCause(error);
+      if (code === "SQLITE_CANTOPEN" || code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_READONLY") {
+        throw new StoreUnavailableError("sqlite", `SQLite ${operation} failed: ${cause.message}`, cause, false);
+      }
+      throw new StoreQueryError("sqlite", operation, `SQLite ${operation} failed: ${cause.message}`, cause, typeof code === "string" ? code : undefined, TRANSIENT_CODES.has(String(code)));
+    }
+  }
+}

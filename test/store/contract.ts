@@ -1,0 +1,396 @@
+/**
+ * The RosterStore contract: one suite every dialect must pass (SQLite always, SQL Server when
+ * MSSQL_TEST_CONNECTION is set). Every test uses fresh random tenant ids, so the suite also runs
+ * against a shared, long-lived database without cleanup.
+ */
+import { randomBytes } from "node:crypto";
+import { ROSTER_RESOURCES, RunNotFoundError, StoreInputError, StoreNotReadyError, type RosterRow, type RosterStore, type RunSummary } from "../../lib/store";
+
+export interface ContractOptions {
+  /** A new store that has NOT been migrated yet. */
+  create: () => Promise<RosterStore> | RosterStore;
+}
+
+/** A deterministic 24-hex Clever-style id; `space` keeps resources apart. */
+export function hexId(n: number, space = 0): string {
+  return space.toString(16).padStart(4, "0") + n.toString(16).padStart(20, "0");
+}
+
+export function uniqueTenant(label: string): string {
+  return `${label}-${randomBytes(6).toString("hex")}`;
+}
+
+const DISTRICT = hexId(1, 0xd);
+
+export function userRow(n: number, overrides: Record<string, unknown> = {}, space = 0x0a): RosterRow {
+  const record = { id: hexId(n, space), district: DISTRICT, email: `user${n}@example.org`, name: { first: `First${n}`, last: `Last${n}` }, roles: { student: { grade: "3" } }, ...overrides };
+  return {
+    cleverId: record.id,
+    columns: {
+      district_id: DISTRICT,
+      email: String(record.email),
+      first_name: `First${n}`,
+      last_name: `Last${n}`,
+      is_student: true,
+      is_teacher: false,
+      grade: "3",
+    },
+    raw: JSON.stringify(record),
+    lastModified: "2024-09-01T10:00:00Z",
+  };
+}
+
+export function sectionRow(n: number, students: string[], teachers: string[], extra: Record<string, unknown> = {}): RosterRow {
+  const record = { id: hexId(n, 0x5c), district: DISTRICT, name: `Section ${n}`, students, teachers, ...extra };
+  return {
+    cleverId: record.id,
+    columns: { district_id: DISTRICT, name: record.name, primary_teacher_id: teachers[0] ?? null },
+    raw: JSON.stringify(record),
+    lastModified: null,
+    enrollments: [...students.map((userId) => ({ userId, role: "student" as const })), ...teachers.map((userId) => ({ userId, role: "teacher" as const }))],
+  };
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+const run = (runId: string, syncedAt = "2024-09-02T08:00:00.000Z") => ({ runId, syncedAt });
+
+export function describeRosterStoreContract(label: string, options: ContractOptions): void {
+  describe(`RosterStore contract: ${label}`, () => {
+    let store: RosterStore;
+
+    beforeEach(async () => {
+      store = await options.create();
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe("migrations", () => {
+      it("migrating twice is a no-op that keeps data and records each version once", async () => {
+        const tenant = uniqueTenant("mig");
+        const versions = await store.migrationVersions();
+        expect(versions.length).toBeGreaterThanOrEqual(1);
+        expect(versions).toEqual([...versions].sort((a, b) => a - b));
+        await store.upsert(tenant, "users", [userRow(1)], run("r1"));
+        await store.migrate();
+        await store.migrate();
+        expect(await store.migrationVersions()).toEqual(versions);
+        expect((await store.counts(tenant)).users).toEqual({ live: 1, deleted: 0 });
+      });
+
+      it("refuses to work before migrate() and after close()", async () => {
+        const fresh = await options.create();
+        try {
+          await expect(fresh.upsert(uniqueTenant("early"), "users", [userRow(1)], run("r1"))).rejects.toBeInstanceOf(StoreNotReadyError);
+        } finally {
+          await fresh.close();
+        }
+        await fresh.close(); // idempotent
+        await expect(fresh.counts("x")).rejects.toBeInstanceOf(StoreNotReadyError);
+      });
+    });
+
+    describe("upsert", () => {
+      it("counts inserted, updated and unchanged rows and writes typed columns", async () => {
+        const tenant = uniqueTenant("ups");
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), userRow(3)], run("r1"))).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
+        const changed = userRow(2, { email: "changed@example.org" });
+        expect(await store.upsert(tenant, "users", [userRow(1), changed, userRow(3), userRow(4)], run("r2"))).toEqual({ inserted: 1, updated: 1, unchanged: 2 });
+        const rows = await collect(store.rows(tenant, "users"));
+        expect(rows.map((r) => r.cleverId)).toEqual([1, 2, 3, 4].map((n) => hexId(n, 0x0a)));
+        expect(rows[1]).toMatchObject({ raw: changed.raw, runId: "r2", deletedAt: null });
+        expect(rows[1]!.columns).toMatchObject({ email: "changed@example.org", is_student: true, is_teacher: false, is_staff: null, grade: "3", first_name: "First2" });
+      });
+
+      it("is idempotent: repeating a call changes nothing but the run stamp", async () => {
+        const tenant = uniqueTenant("idem");
+        const rows = [userRow(1), userRow(2)];
+        await store.upsert(tenant, "users", rows, run("r1"));
+        const before = await collect(store.rows(tenant, "users"));
+        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+        expect(await collect(store.rows(tenant, "users"))).toEqual(before);
+        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+        expect((await collect(store.rows(tenant, "users"))).map((r) => r.runId)).toEqual(["r2", "r2"]);
+        expect((await store.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
+      });
+
+      it("treats a case-only change of raw JSON as a change", async () => {
+        const tenant = uniqueTenant("case");
+        await store.upsert(tenant, "users", [userRow(1, { email: "smith@example.org" })], run("r1"));
+        expect(await store.upsert(tenant, "users", [userRow(1, { email: "SMITH@example.org" })], run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      });
+
+      it("collapses a cleverId repeated within one call to its last row", async () => {
+        const tenant = uniqueTenant("dup");
+        const last = userRow(1, { email: "last@example.org" });
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), last], run("r1"))).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+        expect((await collect(store.rows(tenant, "users")))[0]!.raw).toBe(last.raw);
+      });
+
+      it("accepts an empty batch", async () => {
+        expect(await store.upsert(uniqueTenant("empty"), "courses", [], run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
+      });
+
+      it("round-trips every column kind: text (cut to its width), booleans, dates, NULLs, unicode", async () => {
+        const tenant = uniqueTenant("kinds");
+        const term: RosterRow = {
+          cleverId: hexId(7, 0x7e),
+          columns: { district_id: DISTRICT, name: `Ünïcødé 学期 ${"x".repeat(400)}`, start_date: "2024-08-19", end_date: "2025-06-06T00:00:00Z" },
+          raw: JSON.stringify({ id: hexId(7, 0x7e), name: "Ünïcødé 学期" }),
+          lastModified: "2024-09-01T10:00:00+02:00",
+        };
+        await store.upsert(tenant, "terms", [term], run("r1"));
+        const [stored] = await collect(store.rows(tenant, "terms"));
+        expect(stored!.columns).toEqual({ district_id: DISTRICT, name: `Ünïcødé 学期 ${"x".repeat(400)}`.slice(0, 256), start_date: "2024-08-19", end_date: "2025-06-06" });
+        expect(stored!.raw).toBe(term.raw);
+        const user = userRow(1);
+        user.columns = { is_student: false, is_teacher: true, is_staff: true, is_district_admin: false, is_contact: null };
+        await store.upsert(tenant, "users", [user], run("r1"));
+        const [u] = await collect(store.rows(tenant, "users"));
+        expect(u!.columns).toMatchObject({ is_student: false, is_teacher: true, is_staff: true, is_district_admin: false, is_contact: null, email: null });
+      });
+
+      it("rejects bad input before writing anything", async () => {
+        const tenant = uniqueTenant("bad");
+        await expect(store.upsert(tenant, "students" as never, [userRow(1)], run("r1"))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert("", "users", [userRow(1)], run("r1"))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert("t".repeat(65), "users", [userRow(1)], run("r1"))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert(tenant, "users", [userRow(1)], { runId: "", syncedAt: "2024-01-01T00:00:00Z" })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert(tenant, "users", [userRow(1)], { runId: "r1", syncedAt: "yesterday" })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(2), columns: { email: { nested: true } as never } }], run("r1"))).rejects.toThrow(/users\[.*\]\.columns\.email/);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(2), columns: { shoe_size: "9" } }], run("r1"))).rejects.toThrow(/columns\.shoe_size: is not a column of users/);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(2), enrollments: [] }], run("r1"))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(2), cleverId: "" }], run("r1"))).rejects.toBeInstanceOf(StoreInputError);
+        expect((await store.counts(tenant)).users).toEqual({ live: 0, deleted: 0 });
+      });
+
+      it("writes a big batch (5000 rows) in one call", async () => {
+        const tenant = uniqueTenant("big");
+        const rows = Array.from({ length: 5000 }, (_, i) => userRow(i));
+        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
+        rows[4999] = userRow(4999, { email: "moved@example.org" });
+        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 4999 });
+        expect((await store.counts(tenant)).users).toEqual({ live: 5000, deleted: 0 });
+        const sections = Array.from({ length: 300 }, (_, i) => sectionRow(i, [hexId(i, 1), hexId(i + 1, 1), hexId(i + 2, 1)], [hexId(i, 2)]));
+        expect(await store.upsert(tenant, "sections", sections, run("r1"))).toEqual({ inserted: 300, updated: 0, unchanged: 0 });
+        expect(await store.enrollments(tenant, sections[299]!.cleverId)).toHaveLength(4);
+      });
+    });
+
+    describe("deletions", () => {
+      it("softDeleteMissing marks only live rows of this tenant+resource the run did not touch", async () => {
+        const a = uniqueTenant("sweep-a");
+        const b = uniqueTenant("sweep-b");
+        await store.upsert(a, "users", [userRow(1), userRow(2), userRow(3)], run("r1"));
+        await store.upsert(b, "users", [userRow(1), userRow(2), userRow(3)], run("r1"));
+        const school: RosterRow = { cleverId: hexId(1, 0x5), columns: { name: "Old School" }, raw: "{}", lastModified: null };
+        await store.upsert(a, "schools", [school], run("r1"));
+        // Run r2 has seen users 1 and 2 so far.
+        await store.upsert(a, "users", [userRow(1), userRow(2, { email: "new@example.org" })], run("r2", "2024-09-03T08:00:00.000Z"));
+        expect(await store.softDeleteMissing(a, "users", "r2", "2024-09-03T09:00:00Z")).toBe(1);
+        const rows = await collect(store.rows(a, "users", { includeDeleted: true }));
+        expect(rows.map((r) => [r.cleverId, r.deletedAt])).toEqual([
+          [hexId(1, 0x0a), null],
+          [hexId(2, 0x0a), null],
+          [hexId(3, 0x0a), "2024-09-03T09:00:00.000Z"],
+        ]);
+        expect(rows[2]!.runId).toBe("r1"); // the sweep keeps the id of the last run that saw the row alive
+        expect(await store.softDeleteMissing(a, "users", "r2", "2024-09-03T10:00:00Z")).toBe(0);
+        expect((await store.counts(a)).schools).toEqual({ live: 1, deleted: 0 });
+        expect((await store.counts(b)).users).toEqual({ live: 3, deleted: 0 });
+        // Run ids sorting before and after the current one are both swept.
+        await store.upsert(a, "courses", [{ cleverId: hexId(1, 0xc), columns: {}, raw: "{}", lastModified: null }], run("a-run"));
+        await store.upsert(a, "courses", [{ cleverId: hexId(2, 0xc), columns: {}, raw: "{}", lastModified: null }], run("z-run"));
+        await store.upsert(a, "courses", [{ cleverId: hexId(3, 0xc), columns: {}, raw: "{}", lastModified: null }], run("m-run"));
+        expect(await store.softDeleteMissing(a, "courses", "m-run", "2024-09-03T10:00:00Z")).toBe(2);
+      });
+
+      it("a record that reappears is undeleted and counts as updated", async () => {
+        const tenant = uniqueTenant("undel");
+        await store.upsert(tenant, "users", [userRow(1), userRow(2)], run("r1"));
+        await store.upsert(tenant, "users", [userRow(1)], run("r2"));
+        expect(await store.softDeleteMissing(tenant, "users", "r2", "2024-09-03T00:00:00Z")).toBe(1);
+        expect((await store.counts(tenant)).users).toEqual({ live: 1, deleted: 1 });
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2)], run("r3"))).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+        expect((await store.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
+        const rows = await collect(store.rows(tenant, "users", { includeDeleted: true }));
+        expect(rows.map((r) => [r.deletedAt, r.runId])).toEqual([
+          [null, "r3"],
+          [null, "r3"],
+        ]);
+      });
+
+      it("softDelete marks the given live ids of this tenant only and counts each once", async () => {
+        const a = uniqueTenant("del-a");
+        const b = uniqueTenant("del-b");
+        await store.upsert(a, "users", [userRow(1), userRow(2), userRow(3)], run("r1"));
+        await store.upsert(b, "users", [userRow(1)], run("r1"));
+        const ids = [hexId(1, 0x0a), hexId(2, 0x0a), hexId(1, 0x0a), hexId(99, 0x0a)];
+        expect(await store.softDelete(a, "users", ids, { runId: "ev1", deletedAt: "2024-09-04T00:00:00Z" })).toBe(2);
+        expect(await store.softDelete(a, "users", ids, { runId: "ev2", deletedAt: "2024-09-05T00:00:00Z" })).toBe(0);
+        expect(await store.softDelete(a, "users", [], { runId: "ev2", deletedAt: "2024-09-05T00:00:00Z" })).toBe(0);
+        const rows = await collect(store.rows(a, "users", { includeDeleted: true }));
+        expect(rows.map((r) => [r.deletedAt, r.runId])).toEqual([
+          ["2024-09-04T00:00:00.000Z", "ev1"],
+          ["2024-09-04T00:00:00.000Z", "ev1"],
+          [null, "r1"],
+        ]);
+        expect((await store.counts(b)).users).toEqual({ live: 1, deleted: 0 });
+        await expect(store.softDelete(a, "users", [""], { runId: "ev3", deletedAt: "2024-09-05T00:00:00Z" })).rejects.toBeInstanceOf(StoreInputError);
+      });
+    });
+
+    it("isolates tenants: B never sees, changes or deletes A's rows", async () => {
+      const a = uniqueTenant("iso-a");
+      const b = uniqueTenant("iso-b");
+      await store.upsert(a, "users", [userRow(1, { email: "a@example.org" }), userRow(2)], run("ra"));
+      await store.upsert(a, "sections", [sectionRow(1, [hexId(1, 0x0a)], [])], run("ra"));
+      await store.quarantine(a, "ra", [{ resource: "users", cleverId: "x", reason: "bad", raw: "{}" }]);
+      await store.startRun({ runId: "ra", tenantId: a, mode: "full", status: "running", startedAt: "2024-09-01T00:00:00Z" });
+      // B writes the same ids with other content, then sweeps and deletes.
+      expect(await store.upsert(b, "users", [userRow(1, { email: "b@example.org" })], run("rb"))).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+      await store.upsert(b, "sections", [sectionRow(1, [], [hexId(9, 0x0a)])], run("rb"));
+      expect(await store.softDeleteMissing(b, "users", "rb", "2024-09-02T00:00:00Z")).toBe(0);
+      expect(await store.softDelete(b, "users", [hexId(2, 0x0a)], { runId: "rb", deletedAt: "2024-09-02T00:00:00Z" })).toBe(0);
+
+      const rowsA = await collect(store.rows(a, "users", { includeDeleted: true }));
+      expect(rowsA.map((r) => [r.columns.email, r.deletedAt, r.runId])).toEqual([
+        ["a@example.org", null, "ra"],
+        ["user2@example.org", null, "ra"],
+      ]);
+      expect((await collect(store.rows(b, "users"))).map((r) => r.columns.email)).toEqual(["b@example.org"]);
+      expect(await store.enrollments(a, hexId(1, 0x5c))).toEqual([{ userId: hexId(1, 0x0a), role: "student" }]);
+      expect(await store.enrollments(b, hexId(1, 0x5c))).toEqual([{ userId: hexId(9, 0x0a), role: "teacher" }]);
+      expect(await store.quarantined(b)).toEqual([]);
+      expect(await store.listRuns(b, 10)).toEqual([]);
+      await expect(store.finishRun(b, "ra", { status: "completed", finishedAt: "2024-09-02T00:00:00Z", counts: null, error: null })).rejects.toBeInstanceOf(RunNotFoundError);
+      expect((await store.counts(a)).users).toEqual({ live: 2, deleted: 0 });
+    });
+
+    describe("section enrollments", () => {
+      it("replaces a section's enrollments when it changes, per section, and keeps them when unchanged", async () => {
+        const tenant = uniqueTenant("enr");
+        const [u1, u2, u3, u4, t1, t2] = [1, 2, 3, 4].map((n) => hexId(n, 0x0a)).concat([hexId(1, 0x7c), hexId(2, 0x7c)]) as string[];
+        const s1 = sectionRow(1, [u1!, u2!], [t1!]);
+        const s2 = sectionRow(2, [u3!], [t2!]);
+        await store.upsert(tenant, "sections", [s1, s2], run("r1"));
+        expect(await store.enrollments(tenant, s1.cleverId)).toEqual([
+          { userId: u1, role: "student" },
+          { userId: u2, role: "student" },
+          { userId: t1, role: "teacher" },
+        ]);
+        // s1 changes; s2 is repeated unchanged.
+        const s1b = sectionRow(1, [u2!, u4!], [t2!, u2!]);
+        expect(await store.upsert(tenant, "sections", [s1b, s2], run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+        expect(await store.enrollments(tenant, s1.cleverId)).toEqual([
+          { userId: u2, role: "student" },
+          { userId: u4, role: "student" },
+          { userId: u2, role: "teacher" },
+          { userId: t2, role: "teacher" },
+        ]);
+        expect(await store.enrollments(tenant, s2.cleverId)).toEqual([
+          { userId: u3, role: "student" },
+          { userId: t2, role: "teacher" },
+        ]);
+        // An empty list clears them; duplicates collapse; a row without enrollments leaves them alone.
+        await store.upsert(tenant, "sections", [sectionRow(2, [u3!, u3!], [], { name: "renamed" })], run("r3"));
+        expect(await store.enrollments(tenant, s2.cleverId)).toEqual([{ userId: u3, role: "student" }]);
+        await store.upsert(tenant, "sections", [sectionRow(2, [], [])], run("r4"));
+        expect(await store.enrollments(tenant, s2.cleverId)).toEqual([]);
+        const withoutEnrollments = { ...sectionRow(1, [], [], { name: "other" }), enrollments: undefined };
+        await store.upsert(tenant, "sections", [withoutEnrollments], run("r5"));
+        expect(await store.enrollments(tenant, s1.cleverId)).toHaveLength(4);
+        expect(await store.enrollments(tenant, hexId(404, 0x5c))).toEqual([]);
+      });
+    });
+
+    it("stores quarantined records once per run, with their reason and raw JSON", async () => {
+      const tenant = uniqueTenant("quar");
+      const entries = [
+        { resource: "users" as const, cleverId: "not-an-id", reason: "users.id: expected a Clever id", raw: '{"id":"not-an-id"}' },
+        { resource: "sections" as const, cleverId: null, reason: "sections: expected a record object, got null", raw: "null" },
+      ];
+      await store.quarantine(tenant, "r1", entries);
+      await store.quarantine(tenant, "r1", [...entries, entries[0]!]); // a retried activity
+      await store.quarantine(tenant, "r2", [entries[0]!]);
+      await store.quarantine(tenant, "r2", []);
+      const all = await store.quarantined(tenant);
+      expect(all).toHaveLength(3);
+      const r1 = await store.quarantined(tenant, { runId: "r1" });
+      expect(r1.map(({ quarantinedAt: _, ...rest }) => rest).sort((x, y) => x.resource.localeCompare(y.resource))).toEqual([
+        { ...entries[1], runId: "r1" },
+        { ...entries[0], runId: "r1" },
+      ]);
+      expect(r1[0]!.quarantinedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(await store.quarantined(tenant, { limit: 1 })).toHaveLength(1);
+      await expect(store.quarantine(tenant, "r1", [{ ...entries[0]!, resource: "pets" as never }])).rejects.toBeInstanceOf(StoreInputError);
+    });
+
+    it("records runs: start (idempotent), finish, list newest first", async () => {
+      const tenant = uniqueTenant("runs");
+      const start = (runId: string, startedAt: string, mode: RunSummary["mode"] = "full"): RunSummary => ({ runId, tenantId: tenant, mode, status: "running", startedAt, instanceId: `sync:${tenant}:${runId}` });
+      await store.startRun(start("r1", "2024-09-01T00:00:00Z"));
+      await store.startRun(start("r2", "2024-09-02T00:00:00.5Z", "incremental"));
+      await store.startRun(start("r3", "2024-09-03T00:00:00Z"));
+      await store.startRun({ ...start("r1", "2024-09-09T00:00:00Z"), status: "failed" }); // a retried start changes nothing
+      await store.finishRun(tenant, "r2", { status: "completed", finishedAt: "2024-09-02T01:00:00Z", counts: { users: { inserted: 5 } }, error: null });
+      await store.finishRun(tenant, "r3", { status: "failed", finishedAt: "2024-09-03T01:00:00Z", counts: null, error: "Clever answered 500" });
+      expect(await store.listRuns(tenant, 10)).toEqual([
+        { runId: "r3", tenantId: tenant, mode: "full", status: "failed", startedAt: "2024-09-03T00:00:00.000Z", finishedAt: "2024-09-03T01:00:00.000Z", counts: null, error: "Clever answered 500", instanceId: `sync:${tenant}:r3` },
+        { runId: "r2", tenantId: tenant, mode: "incremental", status: "completed", startedAt: "2024-09-02T00:00:00.500Z", finishedAt: "2024-09-02T01:00:00.000Z", counts: { users: { inserted: 5 } }, error: null, instanceId: `sync:${tenant}:r2` },
+        { runId: "r1", tenantId: tenant, mode: "full", status: "running", startedAt: "2024-09-01T00:00:00.000Z", finishedAt: null, counts: null, error: null, instanceId: `sync:${tenant}:r1` },
+      ]);
+      expect((await store.listRuns(tenant, 2)).map((r) => r.runId)).toEqual(["r3", "r2"]);
+      await expect(store.finishRun(tenant, "nope", { status: "completed", finishedAt: null, counts: null, error: null })).rejects.toBeInstanceOf(RunNotFoundError);
+      await expect(store.startRun({ ...start("r4", "2024-09-04T00:00:00Z"), mode: "partial" as never })).rejects.toBeInstanceOf(StoreInputError);
+      await expect(store.listRuns(tenant, 0)).rejects.toBeInstanceOf(StoreInputError);
+    });
+
+    it("streams rows in clever_id order across keyset batches, live only unless includeDeleted", async () => {
+      const tenant = uniqueTenant("rows");
+      const numbers = Array.from({ length: 1203 }, (_, i) => i);
+      const shuffled = [...numbers].sort((x, y) => ((x * 7919) % 1203) - ((y * 7919) % 1203));
+      await store.upsert(tenant, "users", shuffled.map((n) => userRow(n)), run("r1"));
+      await store.softDelete(tenant, "users", [hexId(0, 0x0a), hexId(600, 0x0a), hexId(1202, 0x0a)], { runId: "r1", deletedAt: "2024-09-05T00:00:00Z" });
+      const live = await collect(store.rows(tenant, "users"));
+      expect(live).toHaveLength(1200);
+      expect(live.map((r) => r.cleverId)).toEqual(numbers.filter((n) => n !== 0 && n !== 600 && n !== 1202).map((n) => hexId(n, 0x0a)));
+      expect(live.every((r) => r.deletedAt === null)).toBe(true);
+      const all = await collect(store.rows(tenant, "users", { includeDeleted: true }));
+      expect(all.map((r) => r.cleverId)).toEqual(numbers.map((n) => hexId(n, 0x0a)));
+      expect(all.filter((r) => r.deletedAt !== null).map((r) => r.cleverId)).toEqual([0, 600, 1202].map((n) => hexId(n, 0x0a)));
+      expect(await collect(store.rows(uniqueTenant("none"), "users"))).toEqual([]);
+      // Writing while iterating is allowed (no statement stays open across batches).
+      let seen = 0;
+      for await (const row of store.rows(tenant, "users")) {
+        if (seen++ === 10) await store.upsert(tenant, "users", [userRow(5000)], run("r2"));
+        expect(row.cleverId).toBeDefined();
+      }
+      expect(seen).toBe(1201);
+    });
+
+    it("counts live and deleted rows per resource, zeros included", async () => {
+      const tenant = uniqueTenant("counts");
+      await store.upsert(tenant, "users", [userRow(1), userRow(2), userRow(3)], run("r1"));
+      await store.upsert(tenant, "terms", [{ cleverId: hexId(1, 0x7e), columns: {}, raw: "{}", lastModified: null }], run("r1"));
+      await store.softDelete(tenant, "users", [hexId(3, 0x0a)], { runId: "r1", deletedAt: "2024-09-05T00:00:00Z" });
+      const counts = await store.counts(tenant);
+      expect(Object.keys(counts).sort()).toEqual([...ROSTER_RESOURCES].sort());
+      expect(counts).toEqual({
+        districts: { live: 0, deleted: 0 },
+        schools: { live: 0, deleted: 0 },
+        terms: { live: 1, deleted: 0 },
+        courses: { live: 0, deleted: 0 },
+        users: { live: 2, deleted: 1 },
+        sections: { live: 0, deleted: 0 },
+      });
+    });
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The SQL Server dialect without a server: the T-SQL it would send is checked for shape — every
+ * @parameter bound exactly once, SQL Server's limits (2100 parameters per request, 1000 rows per
+ * VALUES list) respected, DDL matching schema.ts. The behaviour itself is the shared contract,
+ * which runs against SQL Server when MSSQL_TEST_CONNECTION is set (see mssql.test.ts).
+ */
+import { MSSQL_BOOTSTRAP, MSSQL_MIGRATIONS } from "../../lib/store/migrations/mssql";
+import {
+  MAX_VALUES_ROWS,
+  MSSQL_MAX_PARAMETERS,
+  countsQuery,
+  enrollmentInserts,
+  enrollmentsQuery,
+  finishRunStatement,
+  listRunsQuery,
+  mergeBatch,
+  mergeParams,
+  quarantineInserts,
+  quarantinedQuery,
+  rowsPageQuery,
+  softDeleteMissingStatement,
+  softDeleteStatements,
+  stageInserts,
+  stageTableBatch,
+  startRunStatement,
+  type Statement,
+} from "../../lib/store/mssqlStatements";
+import { prepareQuarantine, prepareRows } from "../../lib/store/normalize";
+import { ROSTER_COLUMNS, allTables } from "../../lib/store/schema";
+import { ROSTER_RESOURCES, type RosterResource, type RosterRow } from "../../lib/store/types";
+import { hexId, sectionRow } from "./contract";
+
+function namesIn(text: string): Set<string> {
+  return new Set([...text.matchAll(/@([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+}
+
+/** Every @name in the text has exactly one parameter and every parameter is used. */
+function expectWellFormed(statement: Statement): void {
+  const names = statement.params.map((p) => p.name);
+  expect(new Set(names).size).toBe(names.length);
+  expect([...namesIn(statement.text)].sort()).toEqual([...names].sort());
+  expect(statement.params.length).toBeLessThanOrEqual(MSSQL_MAX_PARAMETERS);
+  const valuesRows = statement.text.match(/^\(@/gm)?.length ?? 0;
+  expect(valuesRows).toBeLessThanOrEqual(MAX_VALUES_ROWS);
+}
+
+function rowsFor(resource: RosterResource, count: number): RosterRow[] {
+  return Array.from({ length: count }, (_, i) =>
+    resource === "sections"
+      ? sectionRow(i, [hexId(i, 1)], [hexId(i, 2)])
+      : { cleverId: hexId(i, 3), columns: Object.fromEntries(ROSTER_COLUMNS[resource].map((c) => [c.name, c.kind === "bool" ? true : c.kind === "date" ? "2024-08-19" : "v"])), raw: `{"n":${i}}`, lastModified: "2024-01-01T00:00:00Z" },
+  );
+}
+
+describe("upsert statements", () => {
+  it.each(ROSTER_RESOURCES.map((r) => [r]))("stages 5000 %s rows in chunks within SQL Server's limits, binding every value", (resource) => {
+    const rows = prepareRows(resource, rowsFor(resource, 5000));
+    const inserts = stageInserts(resource, rows);
+    for (const insert of inserts) expectWellFormed(insert);
+    // Every row is staged exactly once, in order.
+    const ids = inserts.flatMap((s) => s.params.filter((p) => /^r\d+_id$/.test(p.name)).map((p) => p.value));
+    expect(ids).toEqual(rows.map((r) => r.cleverId));
+    const perRow = inserts[0]!.params.length / (inserts[0]!.text.match(/^\(@/gm)?.length ?? 1);
+    expect(perRow).toBe(ROSTER_COLUMNS[resource].length + 3 + (resource === "sections" ? 1 : 0));
+  });
+
+  it.each(ROSTER_RESOURCES.map((r) => [r]))("creates a %s stage table with a column for every staged value, in a plain batch", (resource) => {
+    const ddl = stageTableBatch(resource);
+    expect(ddl).toMatch(/^DROP TABLE IF EXISTS #roster_stage;\nCREATE TABLE #roster_stage \(/);
+    expect(namesIn(ddl).size).toBe(0);
+    const insert = stageInserts(resource, prepareRows(resource, rowsFor(resource, 1)))[0]!;
+    const staged = /INSERT INTO #roster_stage \(([^)]*)\)/.exec(insert.text)![1]!.split(", ");
+    for (const column of staged) expect(ddl).toContain(`${column} `);
+    expect(ddl).toMatch(/\[clever_id\] NVARCHAR\(64\) COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY/);
+    expect(ddl).toMatch(/\[raw_json\] NVARCHAR\(MAX\) COLLATE Latin1_General_100_BIN2/);
+  });
+
+  it.each(ROSTER_RESOURCES.map((r) => [r]))("MERGEs %s with one WHEN MATCHED clause, binding only tenant, run and time", (resource) => {
+    const text = mergeBatch(resource);
+    expectWellFormed({ text, params: mergeParams("t1", "r1", "2024-01-01T00:00:00.000Z") });
+    // T-SQL allows two WHEN MATCHED clauses only as UPDATE + DELETE; unchanged rows are stamped by a separate UPDATE.
+    expect(text.match(/WHEN MATCHED/g)).toHaveLength(1);
+    expect(text).toMatch(/MERGE dbo\.\[\w+\] WITH \(HOLDLOCK\) AS t/);
+    expect(text).toMatch(/WITH \(UPDLOCK, HOLDLOCK\)/);
+    expect(text).toMatch(/WHEN NOT MATCHED BY TARGET THEN\s+INSERT[\s\S]*\);\n/);
+    for (const column of ROSTER_COLUMNS[resource]) expect(text).toContain(`t.[${column.name}] = s.[${column.name}]`);
+    expect(text.includes("section_enrollments")).toBe(resource === "sections");
+    expect(text).not.toMatch(/WHEN NOT MATCHED BY SOURCE/); // would delete rows missing from a page
+  });
+
+  it("inserts enrollments of replaced sections in chunks", () => {
+    const sections = Array.from({ length: 120 }, (_, i) => ({ sectionId: hexId(i, 5), enrollments: Array.from({ length: 30 }, (_, j) => ({ userId: hexId(j, 1), role: "student" as const })) }));
+    const inserts = enrollmentInserts("t1", sections);
+    expect(inserts.length).toBeGreaterThan(1);
+    for (const insert of inserts) expectWellFormed(insert);
+    expect(inserts.reduce((n, s) => n + (s.params.length - 1) / 3, 0)).toBe(3600);
+    expect(enrollmentInserts("t1", [])).toEqual([]);
+  });
+});
+
+describe("other statements", () => {
+  it("are parameterized and well formed", () => {
+    const statements: Statement[] = [
+      softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z"),
+      ...softDeleteStatements("users", "t1", Array.from({ length: 2500 }, (_, i) => hexId(i)), "r1", "2024-01-01T00:00:00.000Z"),
+      ...quarantineInserts("t1", "r1", prepareQuarantine(Array.from({ length: 900 }, (_, i) => ({ resource: "users" as const, cleverId: String(i), reason: "bad", raw: "{}" })))),
+      quarantinedQuery("t1", undefined, 10),
+      quarantinedQuery("t1", "r1", 10),
+      startRunStatement({ tenantId: "t1", runId: "r1", mode: "full", status: "running", startedAt: "2024-01-01T00:00:00.000Z", finishedAt: null, countsJson: null, error: null, instanceId: null }),
+      finishRunStatement("t1", "r1", { status: "completed", finishedAt: null, countsJson: "{}", error: null }),
+      listRunsQuery("t1", 10),
+      rowsPageQuery("users", "t1", "", 500, false),
+      rowsPageQuery("users", "t1", "", 500, true),
+      enrollmentsQuery("t1", hexId(1)),
+      countsQuery("t1"),
+    ];
+    for (const statement of statements) expectWellFormed(statement);
+    for (const statement of statements) expect(statement.text).toMatch(/@tenantId/);
+    expect(softDeleteStatements("users", "t1", Array.from({ length: 2500 }, (_, i) => hexId(i)), "r1", "2024-01-01T00:00:00.000Z")).toHaveLength(3);
+  });
+
+  it("pages rows by clever_id with TOP and filters deleted rows unless asked", () => {
+    expect(rowsPageQuery("users", "t1", "", 500, false).text).toMatch(/SELECT TOP \(@limit\)[\s\S]*\[clever_id\] > @after AND \[deleted_at\] IS NULL\nORDER BY \[clever_id\];$/);
+    expect(rowsPageQuery("users", "t1", "", 500, true).text).not.toMatch(/deleted_at\] IS NULL/);
+  });
+});
+
+describe("T-SQL migrations", () => {
+  const ddl = [MSSQL_BOOTSTRAP, ...MSSQL_MIGRATIONS.flatMap((m) => m.statements)].join("\n");
+
+  it("create exactly the tables and columns schema.ts describes", () => {
+    const created: Record<string, string[]> = {};
+    for (const match of ddl.matchAll(/CREATE TABLE dbo\.(\w+) \(([\s\S]*?)\n\);/g)) {
+      created[match[1]!] = [...match[2]!.matchAll(/^\s*\[(\w+)\]/gm)].map((m) => m[1]!);
+    }
+    expect(created).toEqual(Object.fromEntries(Object.entries(allTables()).map(([t, c]) => [t, [...c]])));
+  });
+
+  it("key every index by tenant first and use binary collation for ids and raw JSON", () => {
+    const indexes = [...ddl.matchAll(/CREATE NONCLUSTERED INDEX (\w+) ON dbo\.(\w+) \(([^)]*)\)/g)];
+    expect(indexes.length).toBeGreaterThanOrEqual(ROSTER_RESOURCES.length);
+    for (const [, , , columns] of indexes) expect(columns!.startsWith("[tenant_id]")).toBe(true);
+    for (const resource of ROSTER_RESOURCES) {
+      expect(ddl).toContain(`CREATE NONCLUSTERED INDEX ix_${resource}_sweep ON dbo.${resource} ([tenant_id], [run_id]) WHERE [deleted_at] IS NULL;`);
+      expect(ddl).toContain(`CONSTRAINT pk_${resource} PRIMARY KEY CLUSTERED ([tenant_id], [clever_id])`);
+    }
+    expect(ddl.match(/\[raw_json\] NVARCHAR\(MAX\) COLLATE Latin1_General_100_BIN2 NOT NULL/g)).toHaveLength(ROSTER_RESOURCES.length);
+    expect(ddl).not.toMatch(/\bDATETIME\b(?!2)/); // DATETIME2 only
+    expect(ddl).not.toMatch(/^GO$/m); // statements run one per batch; GO is a client-tool separator
+  });
+});
