@@ -54,7 +54,7 @@ export interface ScriptOptions {
   count?: number;
   /** Which endpoints: Clever data API, OAuth endpoints, or both. Default 'data'. */
   target?: 'data' | 'oauth' | 'any';
-  /** Only paths that start with this string or match this pattern. */
+  /** Only requests whose path (with its query string, for data requests) starts with this string or matches this pattern. */
   path?: string | RegExp;
 }
 

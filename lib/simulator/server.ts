@@ -347,7 +347,7 @@ export class CleverSimulator {
         return sendJson(res, 429, { message: 'Too Many Requests' }, { ...headers, 'retry-after': String(retryAfter) });
       }
     }
-    if (await this.applyFault(req, res, this.faults.decide({ target: 'data', path: url.pathname }), headers)) return;
+    if (await this.applyFault(req, res, this.faults.decide({ target: 'data', path: url.pathname + url.search }), headers)) return;
 
     const district = this.district(record.districtId);
     const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop "v3.0"
