@@ -86,6 +86,7 @@ export function checkpointToEntity(tenantId: string, resource: string, state: Ch
     runId: state.runId,
     eventsCursor: state.eventsCursor,
     lastFullSyncAt: state.lastFullSyncAt,
+    completedRunId: state.completedRunId,
     updatedAt,
     layoutVersion: ENTITY_LAYOUT_VERSION,
   });
@@ -100,6 +101,7 @@ export function entityToCheckpoint(entity: StoredEntity, table: string): Checkpo
     runId: entity.runId,
     eventsCursor: entity.eventsCursor,
     lastFullSyncAt: entity.lastFullSyncAt,
+    completedRunId: entity.completedRunId,
   });
   const parsed = parseWith(checkpointStateSchema, candidate, { fixes: {}, knownFields: {} });
   if (!parsed.ok) throw corrupt(parsed.issues);

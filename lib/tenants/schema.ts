@@ -178,6 +178,8 @@ export const checkpointStateSchema = z.strictObject({
   /** Newest Events API id applied, for incremental sync. */
   eventsCursor: cursorSchema.optional(),
   lastFullSyncAt: z.iso.datetime({ error: "must be an ISO 8601 UTC timestamp such as 2026-01-05T08:00:00Z" }).optional(),
+  /** The run that finished this resource: a re-run activity of that run returns at once. */
+  completedRunId: z.string().min(1, { error: "must not be empty" }).max(128, { error: "must be at most 128 characters" }).optional(),
 });
 
 export type CheckpointStateInput = z.input<typeof checkpointStateSchema>;
@@ -199,6 +201,7 @@ const CHECKPOINT_HINTS: IssueHints = {
     runId: "give the sync run id, or leave it out",
     eventsCursor: "give the newest event id applied, or leave it out",
     lastFullSyncAt: "use new Date().toISOString()",
+    completedRunId: "give the id of the run that finished the resource, or leave it out",
   },
   knownFields: { "": Object.keys(checkpointStateSchema.shape) },
   readOnlyFields: {
