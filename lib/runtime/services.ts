@@ -1,6 +1,7 @@
 import { loadSettings, Settings } from "../config/settings";
-import { CachedCredentialStore, createCredentialStore } from "../secrets";
+import { CachedCredentialStore, createCredentialStore, secretRef } from "../secrets";
 import { CheckpointStore, TableConnection, TenantRegistry } from "../tenants";
+import { StoreRouter, StoreTarget } from "../store";
 import { MemoryTokenCache, SecretStoreTokenCache, TokenCache } from "../tokens";
 
 /** The long-lived parts every function shares, built once per process from validated settings. */
@@ -10,6 +11,8 @@ export interface Services {
   tokenCache: TokenCache;
   tenants: TenantRegistry;
   checkpoints: CheckpointStore;
+  /** SQL databases: the shared default, or a tenant's own. */
+  stores: StoreRouter;
   /** Wall time in Azure; the devhost's virtual clock in tests. */
   now: () => number;
   /** Backoff sleeps of Clever calls (tests make them instant; real time otherwise). */
@@ -34,20 +37,47 @@ export function tableConnection(settings: Settings): TableConnection {
   throw new TablesNotConfiguredError();
 }
 
+export class TenantDatabaseSecretMissingError extends Error {
+  override readonly name = "TenantDatabaseSecretMissingError";
+  constructor(readonly tenantId: string, howToAdd: string) {
+    super(`Tenant '${tenantId}' has its own database (settings.databaseSecretName) but its connection secret is missing. Fix: ${howToAdd}`);
+  }
+}
+
+/** SQL Server when a connection is configured, else the embedded SQLite file. */
+export function defaultStoreTarget(settings: Settings): StoreTarget {
+  return settings.SQL_CONNECTION ? { kind: "mssql", connectionString: settings.SQL_CONNECTION } : { kind: "sqlite", filename: settings.SQLITE_PATH };
+}
+
 export function createServices(settings: Settings, overrides: Partial<Services> = {}): Services {
   const credentials = overrides.credentials ?? createCredentialStore({ keyVaultUrl: settings.KEY_VAULT_URL, cacheTtlMs: settings.CREDENTIAL_CACHE_TTL_SECONDS * 1000 });
   const tokenCache = overrides.tokenCache ?? (settings.KEY_VAULT_URL ? new SecretStoreTokenCache(credentials.secretStore) : new MemoryTokenCache());
+  const stores =
+    overrides.stores ??
+    new StoreRouter({
+      defaultTarget: defaultStoreTarget(settings),
+      // A tenant with its own database keeps its connection string as a secret (sql-{tenant}-connection).
+      resolveTenantTarget: async (tenantId) => {
+        const tenant = await tenantsOf().get(tenantId);
+        if (!tenant.settings.databaseSecretName) return undefined;
+        const connection = await credentials.getSqlConnection(tenantId);
+        if (!connection) throw new TenantDatabaseSecretMissingError(tenantId, credentials.secretStore.howToAdd(secretRef(tenantId, "sqlConnection")));
+        return { kind: "mssql", connectionString: connection.reveal() };
+      },
+    });
   // Tables clients are made on first use: functions that never touch the registry need no Tables setting.
   let tenants = overrides.tenants;
   let checkpoints = overrides.checkpoints;
+  const tenantsOf = () => (tenants ??= new TenantRegistry(tableConnection(settings)));
   return {
+    stores,
     settings,
     credentials,
     tokenCache,
     now: overrides.now ?? Date.now,
     cleverSleep: overrides.cleverSleep,
     get tenants() {
-      return (tenants ??= new TenantRegistry(tableConnection(settings)));
+      return tenantsOf();
     },
     get checkpoints() {
       return (checkpoints ??= new CheckpointStore(tableConnection(settings)));

@@ -1,5 +1,6 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
+import { failureSummary } from "../orchestration/failureSummary";
 import { backoffAfterFailures, KeeperPolicy, nextRefreshAfterSuccess } from "./policy";
 import type { RefreshInput, RefreshReason, RefreshResult } from "./refresh";
 
@@ -67,7 +68,7 @@ export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generat
     nextRefreshAt = nextRefreshAfterSuccess(input.policy, after, Date.parse(result.obtainedAt), result.expiresAt ? Date.parse(result.expiresAt) : undefined);
   } catch (error) {
     failures += 1;
-    lastError = summarizeFailure(error);
+    lastError = failureSummary(error);
     nextRefreshAt = context.df.currentUtcDateTime.getTime() + backoffAfterFailures(input.policy, failures);
   }
 
@@ -93,11 +94,4 @@ export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generat
     next = { reason: "refreshNow", staleFingerprint: (nudge.result as RefreshNowEvent | undefined)?.staleFingerprint };
   }
   context.df.continueAsNew({ tenantId: input.tenantId, policy: input.policy, ...next, consecutiveFailures: failures, last, lastRefreshedAt } satisfies TokenKeeperInput);
-}
-
-/** First line of the activity failure, without the host's wrapper: readable in status, no stack. */
-function summarizeFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split("\n")[0].replace(/^Activity function '[^']+' failed:\s*/, "").trim();
-  return firstLine.length > 300 ? `${firstLine.slice(0, 297)}...` : firstLine;
 }

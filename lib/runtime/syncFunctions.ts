@@ -1,0 +1,44 @@
+import type { DurableClient } from "durable-functions";
+import { CleverClient } from "../clever";
+import { applyEvents, EventsSyncInput } from "../sync/eventsSync";
+import { ResourceSyncInput, syncResource } from "../sync/resourceSync";
+import { finishRun, FinishInput, planRun, PlanInput } from "../sync/runLifecycle";
+import { EventsResult, ResourceResult, SyncPlan } from "../sync/types";
+import { Services } from "./services";
+import { tenantTokenProvider } from "./tokenFunctions";
+
+/** Everything one tenant's sync activity needs, closed again when the activity ends. */
+async function withTenantSync<T>(services: Services, client: DurableClient, tenantId: string, activity: string, work: (deps: SyncContext) => Promise<T>): Promise<T> {
+  const tenant = await services.tenants.get(tenantId);
+  const store = await services.stores.storeFor(tenantId);
+  const clever = new CleverClient({
+    tokenProvider: tenantTokenProvider(services, client, tenantId, activity),
+    baseUrl: services.settings.CLEVER_API_BASE_URL,
+    pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
+    sleep: services.cleverSleep,
+  });
+  try {
+    return await work({ store, clever, checkpoints: services.checkpoints, now: services.now, resources: tenant.settings.resources, pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE });
+  } finally {
+    await clever.close();
+  }
+}
+
+type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[] };
+
+export function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
+  return withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
+}
+
+export function syncResourceActivity(services: Services, client: DurableClient, input: ResourceSyncInput): Promise<ResourceResult> {
+  return withTenantSync(services, client, input.tenantId, "syncResource", (deps) => syncResource(deps, input));
+}
+
+export function applySyncEventsActivity(services: Services, client: DurableClient, input: EventsSyncInput): Promise<EventsResult> {
+  return withTenantSync(services, client, input.tenantId, "applySyncEvents", (deps) => applyEvents(deps, input));
+}
+
+export async function finishSyncRunActivity(services: Services, input: FinishInput): Promise<void> {
+  const store = await services.stores.storeFor(input.tenantId);
+  await finishRun({ store, checkpoints: services.checkpoints, now: services.now }, input);
+}

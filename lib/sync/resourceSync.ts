@@ -1,0 +1,95 @@
+import type { CleverClient, CleverRecord } from "../clever";
+import type { QuarantineEntry, RosterResource, RosterRow, RosterStore } from "../store";
+import type { Checkpoint, CheckpointStateInput } from "../tenants";
+import { mapRecord } from "./mapping";
+import { ResourceResult } from "./types";
+
+/** The slice of the checkpoint store a sync needs (CheckpointStore satisfies it). */
+export interface CheckpointAccess {
+  get(tenantId: string, resource: string): Promise<Checkpoint | undefined>;
+  put(tenantId: string, resource: string, state: CheckpointStateInput): Promise<unknown>;
+}
+
+export interface ResourceSyncDependencies {
+  store: RosterStore;
+  checkpoints: CheckpointAccess;
+  clever: CleverClient;
+  now: () => number;
+  pageSize?: number;
+  /** Checkpoint after this many pages (and always at the end). */
+  checkpointEveryPages?: number;
+  onPage?: (progress: { resource: RosterResource; pages: number; records: number }) => void;
+}
+
+export interface ResourceSyncInput {
+  tenantId: string;
+  runId: string;
+  resource: RosterResource;
+}
+
+/** Maps one page: valid records become rows, invalid ones quarantine entries (never dropped). */
+export function mapPage(resource: RosterResource, records: readonly CleverRecord[]): { rows: RosterRow[]; quarantined: QuarantineEntry[] } {
+  const rows: RosterRow[] = [];
+  const quarantined: QuarantineEntry[] = [];
+  for (const record of records) {
+    const mapped = mapRecord(resource, record);
+    if (mapped.ok) rows.push(mapped.row);
+    else quarantined.push({ resource, cleverId: typeof record?.id === "string" ? record.id : null, reason: mapped.reason, raw: JSON.stringify(record) });
+  }
+  return { rows, quarantined };
+}
+
+/**
+ * Full sync of one resource: stream pages → map → upsert → checkpoint, then soft-delete what
+ * Clever no longer returns. A retried or re-run activity resumes after the last checkpointed
+ * page of the same run, and one that already finished returns at once.
+ */
+export async function syncResource(deps: ResourceSyncDependencies, input: ResourceSyncInput): Promise<ResourceResult> {
+  const { tenantId, runId, resource } = input;
+  const checkpoint = await deps.checkpoints.get(tenantId, resource);
+  const carried = { eventsCursor: checkpoint?.eventsCursor, lastFullSyncAt: checkpoint?.lastFullSyncAt };
+  const resumable = checkpoint?.runId === runId;
+  const result: ResourceResult = {
+    resource,
+    pages: resumable ? checkpoint.pagesDone : 0,
+    records: resumable ? checkpoint.recordsDone : 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    quarantined: 0,
+    resumedFromPage: resumable ? checkpoint.pagesDone : 0,
+  };
+  if (resumable && checkpoint.completedRunId === runId) return result;
+
+  const syncedAt = new Date(deps.now()).toISOString();
+  const every = deps.checkpointEveryPages ?? 1;
+  let cursor = resumable ? checkpoint.cursor : undefined;
+  let sinceCheckpoint = 0;
+  const save = (extra: CheckpointStateInput = {}) =>
+    deps.checkpoints.put(tenantId, resource, { ...carried, runId, cursor, pagesDone: result.pages, recordsDone: result.records, ...extra });
+
+  for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1 })) {
+    const { rows, quarantined } = mapPage(resource, page.records);
+    const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt });
+    if (quarantined.length) await deps.store.quarantine(tenantId, runId, quarantined);
+    result.inserted += counts.inserted;
+    result.updated += counts.updated;
+    result.unchanged += counts.unchanged;
+    result.quarantined += quarantined.length;
+    result.pages += 1;
+    result.records += page.records.length;
+    cursor = page.lastId ?? cursor;
+    deps.onPage?.({ resource, pages: result.pages, records: result.records });
+    if (++sinceCheckpoint >= every) {
+      await save();
+      sinceCheckpoint = 0;
+    }
+  }
+
+  // Only now is the resource complete: anything this run did not see is gone from Clever.
+  result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString());
+  cursor = undefined;
+  await save({ completedRunId: runId, lastFullSyncAt: syncedAt });
+  return result;
+}

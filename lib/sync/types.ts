@@ -1,0 +1,53 @@
+import type { RosterResource } from "../store";
+
+export type SyncMode = "full" | "incremental";
+
+/** What a resource activity returns into history: counts only, never data. */
+export interface ResourceResult {
+  resource: RosterResource;
+  pages: number;
+  records: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  quarantined: number;
+  resumedFromPage: number;
+}
+
+export interface EventsResult {
+  /** The stored cursor is older than Clever keeps events, or missing: do a full sync. */
+  fallbackToFull: boolean;
+  events: number;
+  pages: number;
+  upserted: number;
+  deleted: number;
+  quarantined: number;
+  byResource: Record<string, number>;
+}
+
+export interface SyncRunInput {
+  tenantId: string;
+  runId: string;
+  mode: SyncMode;
+  retry: { firstRetryIntervalMs: number; maxAttempts: number; backoffCoefficient: number; maxRetryIntervalMs: number };
+}
+
+export interface SyncPlan {
+  mode: SyncMode;
+  resources: RosterResource[];
+  /** Newest event id when a full sync started: incremental syncs continue from it. */
+  eventsCursorAtStart: string | null;
+  reason: string;
+}
+
+/** Custom status of sync:{tenantId}:{runId}. */
+export interface SyncStatus {
+  tenantId: string;
+  runId: string;
+  mode: SyncMode | "planning";
+  phase: string;
+  resources: Record<string, { state: "pending" | "running" | "done"; records?: number; pages?: number }>;
+  records: number;
+  lastError: string | null;
+}
