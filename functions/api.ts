@@ -1,0 +1,18 @@
+import * as df from "durable-functions";
+import { apiRoute } from "../lib/api/handler";
+import { recentRuns, refreshToken, startAllSyncs, startTenantSync, syncStatus } from "../lib/api/syncRoutes";
+import { deleteTenant, getTenant, listTenants, putTenant } from "../lib/api/tenantRoutes";
+import { processServices } from "../lib/runtime/services";
+
+const services = () => processServices.get();
+const fn = "function" as const;
+
+df.app.client.http("startTenantSync", { route: "tenants/{tenantId}/sync", methods: ["POST"], authLevel: fn, handler: apiRoute(services, (api, p) => startTenantSync(api, p.tenantId)) });
+df.app.client.http("startAllSyncs", { route: "sync", methods: ["POST"], authLevel: fn, handler: apiRoute(services, (api) => startAllSyncs(api)) });
+df.app.client.http("syncStatus", { route: "tenants/{tenantId}/sync/{instanceId}", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => syncStatus(api, p.tenantId, p.instanceId)) });
+df.app.client.http("recentRuns", { route: "tenants/{tenantId}/runs", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => recentRuns(api, p.tenantId)) });
+df.app.client.http("requestTokenRefresh", { route: "tenants/{tenantId}/token/refresh", methods: ["POST"], authLevel: fn, handler: apiRoute(services, (api, p) => refreshToken(api, p.tenantId)) });
+df.app.client.http("listTenants", { route: "tenants", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api) => listTenants(api)) });
+df.app.client.http("getTenant", { route: "tenants/{tenantId}", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => getTenant(api, p.tenantId)) });
+df.app.client.http("putTenant", { route: "tenants/{tenantId}", methods: ["PUT"], authLevel: fn, handler: apiRoute(services, (api, p) => putTenant(api, p.tenantId)) });
+df.app.client.http("deleteTenant", { route: "tenants/{tenantId}", methods: ["DELETE"], authLevel: fn, handler: apiRoute(services, (api, p) => deleteTenant(api, p.tenantId)) });

@@ -1,0 +1,89 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
+import { z } from "zod";
+import type { Services } from "../runtime/services";
+import { assertValidTenantId } from "../secrets";
+import { runningSync, startSync, SyncAlreadyRunningError } from "../sync/starter";
+import { durableKeeperSignal, policyFromSettings, tokenKeeperInstanceId } from "../tokens";
+import { ApiProblem, json } from "./problem";
+import { readJsonBody, validate } from "./requestBody";
+
+export interface ApiContext {
+  services: Services;
+  client: DurableClient;
+  request: HttpRequest;
+}
+
+const startSyncBody = z.strictObject({ mode: z.enum(["full", "incremental"], { message: 'must be "full" or "incremental"' }).optional() });
+const START_FIXES = { mode: 'send "full" to re-read everything, or "incremental" (the default) to apply Clever events since the last sync' };
+
+/** POST /api/tenants/{tenantId}/sync → 202 with the durable check-status payload. */
+export async function startTenantSync({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
+  assertValidTenantId(tenantId);
+  const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
+  const tenant = await services.tenants.get(tenantId);
+  if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
+  const instanceId = await startSync(client, services.settings, tenantId, body.mode ?? "incremental", new Date(services.now()));
+  return client.createCheckStatusResponse(request, instanceId);
+}
+
+/** POST /api/sync → starts a sync for every enabled tenant that has none running. */
+export async function startAllSyncs({ services, client, request }: ApiContext): Promise<HttpResponseInit> {
+  const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
+  const started: { tenantId: string; instanceId: string }[] = [];
+  const skipped: { tenantId: string; reason: string; instanceId?: string }[] = [];
+  for (const tenant of await services.tenants.list({ enabledOnly: true })) {
+    try {
+      started.push({ tenantId: tenant.id, instanceId: await startSync(client, services.settings, tenant.id, body.mode ?? "incremental", new Date(services.now())) });
+    } catch (error) {
+      if (!(error instanceof SyncAlreadyRunningError)) throw error;
+      skipped.push({ tenantId: tenant.id, reason: "a sync is already running", instanceId: error.instanceId });
+    }
+  }
+  return json(202, { started, skipped });
+}
+
+/** GET /api/tenants/{tenantId}/sync/{instanceId} → runtime status and progress of one run. */
+export async function syncStatus({ client }: ApiContext, tenantId: string, instanceId: string): Promise<HttpResponseInit> {
+  assertValidTenantId(tenantId);
+  // Tenant isolation: a tenant's URL only ever shows that tenant's runs.
+  if (!instanceId.startsWith(`sync:${tenantId}:`)) throw notFound(tenantId, instanceId);
+  const status = await client.getStatus(instanceId).catch(() => undefined);
+  if (!status) throw notFound(tenantId, instanceId);
+  return json(200, {
+    instanceId,
+    runtimeStatus: status.runtimeStatus,
+    createdTime: status.createdTime,
+    lastUpdatedTime: status.lastUpdatedTime,
+    progress: status.customStatus ?? null,
+    result: status.runtimeStatus === "Completed" ? status.output : null,
+  });
+}
+
+/** GET /api/tenants/{tenantId}/runs?limit=n → recent run summaries from SQL. */
+export async function recentRuns({ services, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
+  assertValidTenantId(tenantId);
+  const limitText = request.query.get("limit") ?? "20";
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 200) {
+    throw new ApiProblem(400, "Invalid request", "limit: must be a whole number from 1 to 200", [{ field: "limit", problem: "must be a whole number from 1 to 200", fix: "use e.g. ?limit=20" }]);
+  }
+  await services.tenants.get(tenantId);
+  const store = await services.stores.storeFor(tenantId);
+  return json(200, { tenantId, runs: await store.listRuns(tenantId, limit) });
+}
+
+/** POST /api/tenants/{tenantId}/token/refresh → raises refreshNow on token:{tenantId}. */
+export async function refreshToken({ services, client }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
+  assertValidTenantId(tenantId);
+  await services.tenants.get(tenantId);
+  await durableKeeperSignal(client, policyFromSettings(services.settings), "api").requestRefresh(tenantId);
+  return json(202, { instanceId: tokenKeeperInstanceId(tenantId), requested: "refreshNow" });
+}
+
+/** For the scheduler and tests: is a sync of this tenant running? */
+export { runningSync };
+
+function notFound(tenantId: string, instanceId: string): ApiProblem {
+  return new ApiProblem(404, "Sync run not found", `Tenant '${tenantId}' has no sync instance '${instanceId}'. Fix: use the instance id returned when the sync started (sync:${tenantId}:<runId>).`);
+}
