@@ -6,12 +6,16 @@
 import { Command } from 'commander';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
+import { registerSyncCommand } from './commands/sync';
+import { registerTenantCommands } from './commands/tenants';
 
 export function buildProgram(): Command {
   const program = new Command('cleversync')
     .description('Keep Clever roster data in your own SQL database')
     .showHelpAfterError();
   registerStartCommand(program);
+  registerSyncCommand(program);
+  registerTenantCommands(program);
   registerSimulateCommand(program);
   return program;
 }

@@ -15,9 +15,9 @@ export interface CliProcess {
 }
 
 /** Spawns the built `cleversync` CLI as a user would (npm test builds dist/ before jest runs). */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRoot): CliProcess {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first (npm test does).`);
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: "pipe" });
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env }, stdio: "pipe" });
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));

@@ -1,0 +1,40 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CleverSimulator, DEMO_SEED } from "../../lib/simulator";
+import { SqliteRosterStore } from "../../lib/store";
+import { ALL_RESOURCES } from "../../lib/sync/catalogue";
+import { spawnCli } from "../helpers/cliProcess";
+
+test("`cleversync sync` as a user runs it: exit 0, a summary, and a database equal to the district", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "cleversync-cli-sync-"));
+  const database = join(cwd, "roster.sqlite");
+  const cli = spawnCli(["sync", "--tenant", "demo", "--full", "--users", "300", "--db", database, "--no-progress"], {}, cwd);
+  expect(await cli.exited).toBe(0);
+  expect(cli.stdout()).toMatch(/users\s+300\s+300/);
+  expect(cli.stdout()).toMatch(/Sync completed in [\d.]+ s \(full\)/);
+
+  // The same seed and size give the same district: compare every record with the database.
+  const simulator = new CleverSimulator({ seed: DEMO_SEED, users: 300 });
+  const store = new SqliteRosterStore({ filename: database });
+  await store.migrate();
+  try {
+    for (const resource of ALL_RESOURCES) {
+      const expected: string[] = [];
+      for await (const record of simulator.groundTruth(resource)) expected.push(record.id);
+      const actual: string[] = [];
+      for await (const row of store.rows("demo", resource)) actual.push(row.cleverId);
+      expect({ resource, ids: actual }).toEqual({ resource, ids: expected });
+    }
+  } finally {
+    await store.close();
+  }
+}, 60_000);
+
+test("`cleversync sync` of an unknown tenant exits non-zero with a message that says how to fix it", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "cleversync-cli-sync-"));
+  const cli = spawnCli(["sync", "--tenant", "nobody", "--users", "50", "--no-progress"], {}, cwd);
+  expect(await cli.exited).toBe(1);
+  expect(cli.stderr()).toContain('Tenant "nobody" does not exist');
+  expect(cli.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+}, 60_000);
