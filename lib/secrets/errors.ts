@@ -6,26 +6,11 @@
  * response objects never ride along, and `toJSON` lists exactly what may be logged.
  */
 
+import { TypedError } from "../errors/typedError";
+
 export type UnavailableReason = "network" | "timeout" | "server" | "throttled" | "accessDenied" | "authentication" | "unknown";
 
-export abstract class SecretsError extends Error {
-  abstract readonly code: string;
-
-  constructor(message: string, cause?: Error) {
-    super(message, cause ? { cause } : undefined);
-    this.name = new.target.name;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const [key, value] of Object.entries(this)) {
-      if (value === undefined || typeof value === "function" || key === "cause") continue;
-      if (typeof value !== "object" || Array.isArray(value)) out[key] = value;
-    }
-    if (this.cause instanceof Error) out.cause = { name: this.cause.name, message: this.cause.message };
-    return out;
-  }
-}
+export abstract class SecretsError extends TypedError {}
 
 /** A plain Error carrying only the original's name, code and (shortened) message. */
 export function sanitizeCause(err: unknown): Error {

@@ -6,24 +6,9 @@
  * SQL error number and a scrubbed message, so driver objects (with their configs) never ride along.
  */
 
-export abstract class StoreError extends Error {
-  abstract readonly code: string;
+import { TypedError } from "../errors/typedError";
 
-  constructor(message: string, cause?: Error) {
-    super(message, cause ? { cause } : undefined);
-    this.name = new.target.name;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const [key, value] of Object.entries(this)) {
-      if (value === undefined || typeof value === "function" || key === "cause") continue;
-      if (typeof value !== "object" || Array.isArray(value)) out[key] = value;
-    }
-    if (this.cause instanceof Error) out.cause = { name: this.cause.name, message: this.cause.message };
-    return out;
-  }
-}
+export abstract class StoreError extends TypedError {}
 
 /** The database cannot be reached or opened (network, login, missing file, bad connection string). */
 export class StoreUnavailableError extends StoreError {
