@@ -11,13 +11,13 @@
  * sink's `extraCaCertificates`); in a child process, set NODE_EXTRA_CA_CERTS=`certPath` at spawn
  * (Node reads it only at start-up).
  */
-import https from "node:https";
+import type https from "node:https";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, inflateSync } from "node:zlib";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { generateLoopbackCertificate } from "./tlsCert";
+import { listenHttpsOnLoopback } from "./tlsCert";
 
 /** One telemetry item as the SDK sends it. */
 export interface Envelope {
@@ -88,16 +88,7 @@ export class AppInsightsSink {
   }
 
   static async start(): Promise<AppInsightsSink> {
-    const { cert, key } = await generateLoopbackCertificate();
-    const server = https.createServer({ cert, key });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const port = (server.address() as { port: number }).port;
+    const { server, port, cert } = await listenHttpsOnLoopback();
     const sink = new AppInsightsSink(server, port, cert, mkdtempSync(join(tmpdir(), "ai-sink-")));
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       sink.#handle(req, res).catch(() => res.destroy());

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import type { SecretClientOptions } from "@azure/keyvault-secrets";
-import { generateLoopbackCertificate } from "./tlsCert";
+import { listenHttpsOnLoopback } from "./tlsCert";
 
 export interface RecordedRequest {
   method: string;
@@ -82,16 +82,7 @@ export class KeyVaultStandIn {
   }
 
   static async start(options: KeyVaultStandInOptions = {}): Promise<KeyVaultStandIn> {
-    const { cert, key } = await generateLoopbackCertificate();
-    const server = https.createServer({ cert, key });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const port = (server.address() as { port: number }).port;
+    const { server, port, cert } = await listenHttpsOnLoopback();
     const standIn = new KeyVaultStandIn(server, port, cert, options.token ?? "stand-in-token");
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       standIn.#handle(req, res).catch(() => res.destroy());

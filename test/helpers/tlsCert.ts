@@ -2,6 +2,7 @@
  * A throwaway TLS certificate for loopback test servers (Key Vault stand-in, telemetry sink).
  * EC P-256 because it generates in milliseconds; valid for 127.0.0.1 and localhost only.
  */
+import https from "node:https";
 import { generate } from "selfsigned";
 
 export interface LoopbackCertificate {
@@ -27,4 +28,25 @@ export async function generateLoopbackCertificate(): Promise<LoopbackCertificate
     ],
   });
   return { cert: pems.cert, key: pems.private };
+}
+
+export interface LoopbackHttpsServer {
+  server: https.Server;
+  port: number;
+  /** PEM of the server's certificate (what clients trust). */
+  cert: string;
+}
+
+/** An HTTPS server on 127.0.0.1 with a fresh certificate, listening on a free port. */
+export async function listenHttpsOnLoopback(): Promise<LoopbackHttpsServer> {
+  const { cert, key } = await generateLoopbackCertificate();
+  const server = https.createServer({ cert, key });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return { server, port: (server.address() as { port: number }).port, cert };
 }
