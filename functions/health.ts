@@ -1,4 +1,15 @@
 import { app } from "@azure/functions";
-import { healthResponse } from "../lib/health/httpHandlers";
+import * as df from "durable-functions";
+import { createHealthRuntime } from "../lib/health/fromServices";
+import { processHealth } from "../lib/health/holder";
+import { cleverAuthResponse, healthResponse, livenessResponse, readinessResponse } from "../lib/health/httpHandlers";
+import { processServices } from "../lib/runtime/services";
 
-app.http("health", { route: "health", methods: ["GET"], authLevel: "anonymous", handler: async () => healthResponse() });
+// One snapshot per process, built from the process's services on the first health request.
+const health = () => processHealth.get(() => createHealthRuntime(processServices.get()));
+
+// /health and /health/clever-auth take a durable client: the token keeper check reads through it.
+df.app.client.http("health", { route: "health", methods: ["GET"], authLevel: "anonymous", handler: async (_request, client) => healthResponse(health, client) });
+app.http("healthLive", { route: "health/live", methods: ["GET"], authLevel: "anonymous", handler: async () => livenessResponse() });
+app.http("healthReady", { route: "health/ready", methods: ["GET"], authLevel: "anonymous", handler: async () => readinessResponse(health) });
+df.app.client.http("healthCleverAuth", { route: "health/clever-auth", methods: ["GET"], authLevel: "function", handler: async (_request, client) => cleverAuthResponse(health, client) });

@@ -16,9 +16,15 @@ export interface HealthReport {
 
 const ORDER: HealthStatus[] = ["Healthy", "Degraded", "Unhealthy"];
 
-/** The worst status wins, as in ASP.NET Core's HealthReport. */
+/** The worst status wins (Healthy when there is none), as in ASP.NET Core's HealthReport. */
+export function worstStatus(statuses: Iterable<HealthStatus>): HealthStatus {
+  let worst: HealthStatus = "Healthy";
+  for (const status of statuses) if (ORDER.indexOf(status) > ORDER.indexOf(worst)) worst = status;
+  return worst;
+}
+
 export function overallStatus(entries: Record<string, HealthEntry>): HealthStatus {
-  return Object.values(entries).reduce<HealthStatus>((worst, e) => (ORDER.indexOf(e.status) > ORDER.indexOf(worst) ? e.status : worst), "Healthy");
+  return worstStatus(Object.values(entries).map((e) => e.status));
 }
 
 /** TimeSpan text as .NET prints it: `hh:mm:ss.fffffff`. */
