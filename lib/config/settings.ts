@@ -13,6 +13,7 @@ export const settingsSchema = z.object({
   CLEVER_OAUTH_BASE_URL: url.default("https://clever.com"),
   KEY_VAULT_URL: url.optional(),
   AzureWebJobsStorage: z.string().min(1).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   TENANT_TABLES_CONNECTION: z.string().min(1).optional(),
   TENANT_TABLES_ENDPOINT: url.optional(),
   SQL_CONNECTION: z.string().min(1).optional(),

@@ -2,6 +2,7 @@ import { loadSettings, Settings } from "../config/settings";
 import { CachedCredentialStore, createCredentialStore, secretRef } from "../secrets";
 import { CheckpointStore, TableConnection, TenantRegistry } from "../tenants";
 import { StoreRouter, StoreTarget } from "../store";
+import { createLogger, Logger } from "../telemetry";
 import { MemoryTokenCache, SecretStoreTokenCache, TokenCache } from "../tokens";
 
 /** The long-lived parts every function shares, built once per process from validated settings. */
@@ -11,6 +12,8 @@ export interface Services {
   tokenCache: TokenCache;
   tenants: TenantRegistry;
   checkpoints: CheckpointStore;
+  /** The one logger: redacts, then writes to the console and Application Insights. */
+  logger: Logger;
   /** SQL databases: the shared default, or a tenant's own. */
   stores: StoreRouter;
   /** Wall time in Azure; the devhost's virtual clock in tests. */
@@ -69,7 +72,11 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
   let tenants = overrides.tenants;
   let checkpoints = overrides.checkpoints;
   const tenantsOf = () => (tenants ??= new TenantRegistry(tableConnection(settings)));
+  const logger =
+    overrides.logger ??
+    createLogger({ properties: { app: "cleversync" }, applicationInsightsConnectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING });
   return {
+    logger,
     stores,
     settings,
     credentials,

@@ -5,6 +5,8 @@ import { ResourceSyncInput, syncResource } from "../sync/resourceSync";
 import { finishRun, FinishInput, planRun, PlanInput } from "../sync/runLifecycle";
 import { EventsResult, ResourceResult, SyncPlan } from "../sync/types";
 import { Services } from "./services";
+import { cleverMetricsToTelemetry } from "../telemetry";
+import { registerSecrets, syncFinished, syncStarted } from "./telemetryEvents";
 import { tenantTokenProvider } from "./tokenFunctions";
 
 /** Everything one tenant's sync activity needs, closed again when the activity ends. */
@@ -16,18 +18,22 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
     baseUrl: services.settings.CLEVER_API_BASE_URL,
     pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
     sleep: services.cleverSleep,
+    onMetric: cleverMetricsToTelemetry(services.logger, { tenantId }),
   });
   try {
     return await work({ store, clever, checkpoints: services.checkpoints, now: services.now, resources: tenant.settings.resources, pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE });
   } finally {
     await clever.close();
+    await registerSecrets(services, tenantId);
   }
 }
 
 type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[] };
 
-export function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
-  return withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
+export async function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
+  const plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
+  syncStarted(services, input.tenantId, input.runId, plan);
+  return plan;
 }
 
 export function syncResourceActivity(services: Services, client: DurableClient, input: ResourceSyncInput): Promise<ResourceResult> {
@@ -41,4 +47,6 @@ export function applySyncEventsActivity(services: Services, client: DurableClien
 export async function finishSyncRunActivity(services: Services, input: FinishInput): Promise<void> {
   const store = await services.stores.storeFor(input.tenantId);
   await finishRun({ store, checkpoints: services.checkpoints, now: services.now }, input);
+  const run = (await store.listRuns(input.tenantId, 20)).find((r) => r.runId === input.runId);
+  syncFinished(services, input, run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : undefined);
 }

@@ -1,11 +1,13 @@
 import type { DurableClient } from "durable-functions";
 import { durableKeeperSignal, policyFromSettings, refreshTenantToken, RefreshInput, RefreshResult, TenantTokenProvider } from "../tokens";
 import { Services } from "./services";
+import { registerSecrets, tokenRefreshed, tokenRefreshFailed } from "./telemetryEvents";
 
 /** The refreshToken activity: services wired into lib/tokens' refresh. */
-export function refreshTokenActivity(services: Services, input: RefreshInput): Promise<RefreshResult> {
+export async function refreshTokenActivity(services: Services, input: RefreshInput): Promise<RefreshResult> {
   const { settings } = services;
-  return refreshTenantToken(
+  try {
+    const result = await refreshTenantToken(
     {
       credentials: services.credentials,
       tenants: services.tenants,
@@ -16,7 +18,15 @@ export function refreshTokenActivity(services: Services, input: RefreshInput): P
       sleep: services.cleverSleep,
     },
     input,
-  );
+    );
+    tokenRefreshed(services, input.tenantId, result);
+    return result;
+  } catch (error) {
+    tokenRefreshFailed(services, input.tenantId, error);
+    throw error;
+  } finally {
+    await registerSecrets(services, input.tenantId);
+  }
 }
 
 /** A token provider for activities of one tenant, signalling its keeper through the durable client. */

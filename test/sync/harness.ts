@@ -20,6 +20,8 @@ import { SYNC_TENANT, syncInstanceId } from "../../lib/sync/syncTenant";
 import { SyncMode } from "../../lib/sync/types";
 import { TOKEN_KEEPER, tokenKeeperInstanceId } from "../../lib/tokens";
 import { startAzurite } from "../helpers/azurite";
+import { createLogger } from "../../lib/telemetry";
+import { recordingSink, RecordingSink } from "../telemetry/recordingSink";
 
 export const TENANT = "shelbyville";
 
@@ -27,6 +29,8 @@ export interface SyncWorld {
   host: DevHost;
   simulator: CleverSimulator;
   services: Services;
+  /** Everything the app's logger emitted (events, metrics, traces), for assertions and secret scans. */
+  telemetry: RecordingSink;
   /** Runs one sync to a terminal status (virtual time jumps over retry timers). */
   sync(mode: SyncMode, runId: string): Promise<InstanceStatus>;
   /** Record-by-record differences between the database and the simulator (empty when equal). */
@@ -48,10 +52,11 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     SYNC_PAGE_SIZE: String(options.pageSize ?? 1000),
     SYNC_RETRY_FIRST_INTERVAL_SECONDS: "1",
   });
+  const telemetry = recordingSink();
   const credentials = new CachedCredentialStore(
     new LocalSecretStore({ values: { CLEVER__SHELBYVILLE__CLIENT_ID: DEMO_CLIENT_ID, CLEVER__SHELBYVILLE__CLIENT_SECRET: DEMO_CLIENT_SECRET } }),
   );
-  const services = createServices(settings, { credentials, now: () => host.clock.now(), cleverSleep: async () => undefined });
+  const services = createServices(settings, { credentials, now: () => host.clock.now(), cleverSleep: async () => undefined, logger: createLogger({ console: false, sinks: [telemetry] }) });
   processServices.use(services);
   await services.tenants.create({ id: TENANT, displayName: "Shelbyville", cleverDistrictId: simulator.district().id });
   const policy = { refreshFraction: 0.75, validationIntervalMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 1_800_000 };
@@ -62,6 +67,7 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     host,
     simulator,
     services,
+    telemetry,
     async sync(mode, runId) {
       const id = host.startNew(SYNC_TENANT, { instanceId: syncInstanceId(TENANT, runId), input: { tenantId: TENANT, runId, mode, retry: retryInputFrom(settings) } });
       // The token keeper's timers are hours away; stop before them so only the sync's retries advance time.
@@ -74,6 +80,8 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
       return problems;
     },
     async stop() {
+      // Let in-flight activities finish before their services go away.
+      await host.runUntilIdle();
       processServices.use(undefined);
       await host.stop();
       await simulator.stop();

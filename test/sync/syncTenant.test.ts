@@ -1,3 +1,4 @@
+import { DEMO_CLIENT_SECRET } from "../../lib/simulator";
 import { startSyncWorld, SyncWorld, TENANT } from "./harness";
 
 let world: SyncWorld;
@@ -16,6 +17,16 @@ test("a full sync of a 5,000-user district equals the simulator's ground truth, 
   expect(status.customStatus).toMatchObject({ phase: "completed", mode: "full", lastError: null });
   const [run] = await store.listRuns(TENANT, 1);
   expect(run).toMatchObject({ runId: "run-1", status: "completed", mode: "full" });
+
+  // Telemetry: the signals the alert rules use, and no secret anywhere in what was emitted.
+  const events = world.telemetry.of("event").map((e) => e.name);
+  expect(events).toEqual(expect.arrayContaining(["TokenRefreshed", "SyncStarted", "SyncCompleted"]));
+  const records = world.telemetry.of("metric").filter((m) => m.name === "RecordsSynced").reduce((sum, m) => sum + m.value, 0);
+  expect(records).toBe(status.output && (status.output as { records: number }).records);
+  const token = (await world.services.tokenCache.get(TENANT))!.accessToken;
+  const emitted = JSON.stringify(world.telemetry.items) + JSON.stringify(world.host.logs);
+  expect(emitted).not.toContain(token);
+  expect(emitted).not.toContain(DEMO_CLIENT_SECRET);
 }, 120_000);
 
 test("create, update and delete across resources, then an incremental sync: equal again", async () => {

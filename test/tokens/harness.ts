@@ -11,6 +11,8 @@ import { CachedCredentialStore, LocalSecretStore } from "../../lib/secrets";
 import { CleverSimulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultConfig } from "../../lib/simulator";
 import { KeeperPolicy, TOKEN_KEEPER, tokenKeeperInstanceId, TokenKeeperStatus } from "../../lib/tokens";
 import { startAzurite } from "../helpers/azurite";
+import { createLogger } from "../../lib/telemetry";
+import { recordingSink, RecordingSink } from "../telemetry/recordingSink";
 
 export const TENANT = "springfield";
 
@@ -18,6 +20,8 @@ export interface TokenWorld {
   host: DevHost;
   simulator: CleverSimulator;
   services: Services;
+  /** Everything the app's logger emitted (events, metrics, traces), for assertions and secret scans. */
+  telemetry: RecordingSink;
   policy: KeeperPolicy;
   startKeeper(): string;
   status(): TokenKeeperStatus;
@@ -30,10 +34,11 @@ export async function startTokenWorld(options: { faults?: FaultConfig; authMode?
   const simulator = new CleverSimulator({ seed: 11, users: 40, rateLimit: false, now: () => host.clock.now(), faults: options.faults });
   const { url } = await simulator.start();
   const settings = loadSettings({ CLEVER_API_BASE_URL: url, CLEVER_OAUTH_BASE_URL: url, TENANT_TABLES_CONNECTION: azurite.connectionString });
+  const telemetry = recordingSink();
   const credentials = new CachedCredentialStore(
     new LocalSecretStore({ values: { CLEVER__SPRINGFIELD__CLIENT_ID: DEMO_CLIENT_ID, CLEVER__SPRINGFIELD__CLIENT_SECRET: DEMO_CLIENT_SECRET } }),
   );
-  const services = createServices(settings, { credentials, now: () => host.clock.now(), cleverSleep: async () => undefined });
+  const services = createServices(settings, { credentials, now: () => host.clock.now(), cleverSleep: async () => undefined, logger: createLogger({ console: false, sinks: [telemetry] }) });
   processServices.use(services);
   await services.tenants.create({
     id: TENANT,
@@ -46,10 +51,13 @@ export async function startTokenWorld(options: { faults?: FaultConfig; authMode?
     host,
     simulator,
     services,
+    telemetry,
     policy,
     startKeeper: () => host.startNew(TOKEN_KEEPER, { instanceId: tokenKeeperInstanceId(TENANT), input: { tenantId: TENANT, policy } }),
     status: () => host.getStatus(tokenKeeperInstanceId(TENANT))?.customStatus as TokenKeeperStatus,
     async stop() {
+      // Let in-flight activities finish before their services go away.
+      await host.runUntilIdle();
       processServices.use(undefined);
       await host.stop();
       await simulator.stop();

@@ -6,6 +6,7 @@ import { CachedCredentialStore, LocalSecretStore } from "../../lib/secrets";
 import { CleverSimulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from "../../lib/simulator";
 import { TOKEN_KEEPER, tokenKeeperInstanceId } from "../../lib/tokens";
 import { startAzurite } from "../helpers/azurite";
+import { createLogger } from "../../lib/telemetry";
 
 /**
  * Served on the wall clock, as `cleversync start` runs it: the keeper authenticates as soon as it
@@ -20,7 +21,7 @@ test("on the wall clock the token keeper authenticates right after it starts", a
   try {
     const settings = loadSettings({ CLEVER_API_BASE_URL: url, CLEVER_OAUTH_BASE_URL: url, TENANT_TABLES_CONNECTION: azurite.connectionString });
     const credentials = new CachedCredentialStore(new LocalSecretStore({ values: { CLEVER__WALL__CLIENT_ID: DEMO_CLIENT_ID, CLEVER__WALL__CLIENT_SECRET: DEMO_CLIENT_SECRET } }));
-    const services = createServices(settings, { credentials });
+    const services = createServices(settings, { credentials, logger: createLogger({ console: false }) });
     processServices.use(services);
     await services.tenants.create({ id: "wall", displayName: "Wall", cleverDistrictId: simulator.district().id });
     const policy = { refreshFraction: 0.75, validationIntervalMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 1_800_000 };
