@@ -34,11 +34,12 @@ export async function planRun(deps: RunLifecycleDependencies, input: PlanInput):
     reason = "no completed full sync yet, so events alone cannot build the mirror";
   }
   if (input.replan) reason = "the events cursor is older than Clever keeps events";
-  // Taken before paging: events that happen during the full sync are applied by the next incremental run.
-  const eventsCursorAtStart = mode === "full" ? ((await deps.clever.latestEventId()) ?? null) : null;
+  // The run row first: if Clever fails below, the failed run still has a summary naming the cause.
   if (!input.replan) {
     await deps.store.startRun({ runId: input.runId, tenantId: input.tenantId, mode, status: "running", startedAt: new Date(deps.now()).toISOString(), instanceId: input.instanceId });
   }
+  // Taken before paging: events that happen during the full sync are applied by the next incremental run.
+  const eventsCursorAtStart = mode === "full" ? ((await deps.clever.latestEventId()) ?? null) : null;
   return { mode, resources, eventsCursorAtStart, reason };
 }
 

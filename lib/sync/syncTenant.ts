@@ -81,7 +81,11 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     status.phase = "failed";
     publish();
     const finish: FinishInput = { tenantId, runId, plan, status: "failed", counts, error: status.lastError };
-    yield context.df.callActivityWithRetry(FINISH_SYNC_RUN, retry, finish);
+    try {
+      yield context.df.callActivityWithRetry(FINISH_SYNC_RUN, retry, finish);
+    } catch {
+      // The run summary could not be closed; the original failure is still what to report.
+    }
     throw new Error(`Sync run ${runId} of tenant '${tenantId}' failed: ${status.lastError}`);
   }
 }
