@@ -1,9 +1,8 @@
 import { CronExpressionParser } from "cron-parser";
 import type { DurableClient } from "durable-functions";
 import type { Services } from "../runtime/services";
-import { retryInputFrom, runningSync } from "../sync/starter";
-import { runIdFor, SYNC_TENANT, syncInstanceId } from "../sync/syncTenant";
-import { SyncRunInput } from "../sync/types";
+import { runningSync, startSyncRun } from "../sync/starter";
+import { runIdFor, syncInstanceId } from "../sync/syncTenant";
 import { ensureTokenKeeper, policyFromSettings } from "../tokens";
 
 export interface TenantTick {
@@ -42,8 +41,7 @@ export async function schedulerTick(services: Services, client: DurableClient, n
         tick.sync = "running";
         tick.instanceId = running;
       } else {
-        const input: SyncRunInput = { tenantId: tenant.id, runId, mode: "incremental", retry: retryInputFrom(services.settings) };
-        await client.startNew(SYNC_TENANT, { instanceId, input });
+        await startSyncRun(client, services.settings, tenant.id, "incremental", runId);
         tick.sync = "started";
       }
     } catch (error) {

@@ -5,7 +5,7 @@
  * Limits honoured: at most 2100 parameters per request (we budget 2000 to leave room for the
  * constant ones) and at most 1000 rows in one INSERT ... VALUES list.
  */
-import type { PreparedQuarantineEntry, PreparedRow } from "./normalize";
+import type { PreparedQuarantineEntry, PreparedRow, PreparedRun } from "./normalize";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE, type ColumnDef } from "./schema";
 import { ROSTER_RESOURCES, type ColumnValue, type Enrollment, type RosterResource } from "./types";
 
@@ -261,17 +261,7 @@ ORDER BY ${q("quarantined_at")} DESC, ${q("entry_hash")};`,
 
 const RUN_SELECT = ["run_id", "tenant_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"];
 
-export function startRunStatement(run: {
-  tenantId: string;
-  runId: string;
-  mode: string;
-  status: string;
-  startedAt: string;
-  finishedAt: string | null;
-  countsJson: string | null;
-  error: string | null;
-  instanceId: string | null;
-}): Statement {
+export function startRunStatement(run: PreparedRun): Statement {
   const columns = ["tenant_id", "run_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"];
   const names = ["tenantId", "runId", "mode", "status", "startedAt", "finishedAt", "countsJson", "error", "instanceId"];
   return {

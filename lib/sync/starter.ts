@@ -33,7 +33,11 @@ export async function runningSync(client: DurableClient, tenantId: string): Prom
 export async function startSync(client: DurableClient, settings: Settings, tenantId: string, mode: SyncMode, now: Date, runSuffix?: string): Promise<string> {
   const running = await runningSync(client, tenantId);
   if (running) throw new SyncAlreadyRunningError(tenantId, running);
-  const runId = runIdFor(now, runSuffix);
+  return startSyncRun(client, settings, tenantId, mode, runIdFor(now, runSuffix));
+}
+
+/** Starts `sync:{tenantId}:{runId}` as given (callers decide about overlap). */
+export function startSyncRun(client: DurableClient, settings: Settings, tenantId: string, mode: SyncMode, runId: string): Promise<string> {
   const input: SyncRunInput = { tenantId, runId, mode, retry: retryInputFrom(settings) };
   return client.startNew(SYNC_TENANT, { instanceId: syncInstanceId(tenantId, runId), input });
 }
