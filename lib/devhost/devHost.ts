@@ -26,6 +26,8 @@ export interface DevHostOptions {
   host?: string;
   functionKey?: string;
   masterKey?: string;
+  /** The durabletask_extension system key (the durable management API's key). */
+  systemKey?: string;
   taskHub?: string;
   routePrefix?: string;
   /** Fire timer triggers on their schedule (serving only). */
@@ -53,7 +55,7 @@ export class DevHost {
   readonly engine: DurableEngine;
   readonly clock: Clock;
   readonly logs: LogEntry[] = [];
-  readonly keys: { functionKey: string; masterKey: string };
+  readonly keys: { functionKey: string; masterKey: string; systemKey: string };
   readonly taskHub: string;
   readonly #functions: Map<string, RegisteredFunction>;
   readonly #http: HttpHost;
@@ -68,6 +70,7 @@ export class DevHost {
     this.keys = {
       functionKey: options.functionKey ?? randomBytes(18).toString("base64url"),
       masterKey: options.masterKey ?? randomBytes(18).toString("base64url"),
+      systemKey: options.systemKey ?? randomBytes(18).toString("base64url"),
     };
     this.taskHub = options.taskHub ?? "CleverSyncLocal";
     const log: FunctionLogSink = (entry) => {
@@ -89,7 +92,9 @@ export class DevHost {
       functions: this.#functions,
       keys: this.keys,
       routePrefix: options.routePrefix ?? "api",
-      managementPayload: (origin, id) => managementPayload(`${origin}/runtime/webhooks/durabletask`, this.taskHub, this.keys.masterKey, id),
+      // The extension's URLs carry its system key, not the master key (HttpApiHandler.GetClientResponseLinks:
+      // "e.g. http://{host}/runtime/webhooks/durabletask?code={systemKey}").
+      managementPayload: (origin, id) => managementPayload(`${origin}/runtime/webhooks/durabletask`, this.taskHub, this.keys.systemKey, id),
       invokeHttp: (fn, request) => this.#invokeHttp(fn, request),
       invokeNonHttp: (fn, input) => this.#invokeNonHttp(fn, input),
       onError: (message) => log({ functionName: "devhost", invocationId: "", level: "error", message }),
@@ -222,7 +227,11 @@ export class DevHost {
 
   #clientData(): Record<string, unknown> {
     const base = `${this.url}/runtime/webhooks/durabletask`;
-    const code = this.keys.masterKey;
+    const code = this.keys.systemKey;
+    const rpc = new URL("/durabletask/", this.url);
+    // The devhost's RPC door needs the key too; it rides as Basic credentials (see hostAuth.ts basicPassword).
+    rpc.username = "durabletask";
+    rpc.password = code;
     return {
       taskHubName: this.taskHub,
       creationUrls: {
@@ -232,7 +241,7 @@ export class DevHost {
       managementUrls: managementPayload(base, this.taskHub, code, "INSTANCEID"),
       baseUrl: base,
       requiredQueryStringParameters: `code=${code}`,
-      rpcBaseUrl: `${this.url}/durabletask/`,
+      rpcBaseUrl: rpc.href,
     };
   }
 

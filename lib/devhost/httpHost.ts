@@ -4,17 +4,16 @@ import { handleManagement, ManagementResponse } from "./managementApi";
 import { DurableEngine } from "./engine";
 import { RegisteredFunction } from "./functionsCore";
 import { fromRpcTypedData, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
+import { HostKeys, basicPassword, presentedKey, RequiredLevel, satisfies } from "./hostAuth";
+import { dotSegments, internalError, methodNotAllowed, notFound, tooLarge, unauthorized } from "./hostProblem";
+import { rawPath } from "./rawPath";
 import { compileRoute, CompiledRoute } from "./routes";
 
 /** Largest request body the devhost accepts; the Azure host's own limit is 100 MB. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export interface HttpHostKeys {
-  /** Accepted for authLevel "function". */
-  functionKey: string;
-  /** Accepted everywhere (authLevel "admin", admin API, durable webhooks). */
-  masterKey: string;
-}
+/** The function key (authLevel "function"), the master key (everywhere) and the durabletask_extension system key. */
+export type HttpHostKeys = HostKeys;
 
 export interface HttpHostDependencies {
   engine: DurableEngine;
@@ -68,7 +67,7 @@ export class HttpHost {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         this.#deps.onError(`devhost HTTP error on ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
-        if (!res.headersSent) send(res, { status: 500, body: { message: "Internal server error." } });
+        if (!res.headersSent) send(res, internalError());
         else res.end();
       });
     });
@@ -95,14 +94,19 @@ export class HttpHost {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     const url = new URL(req.url ?? "/", origin);
-    const path = url.pathname;
+    // Route on the path as sent, never on the URL parser's normalized one (see rawPath.ts).
+    const { path, hasDotSegments } = rawPath(req.url);
     const body = await readBody(req);
-    if (body === undefined) return send(res, { status: 413, body: { message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` } });
+    if (body === undefined) return send(res, tooLarge(MAX_BODY_BYTES));
+    if (hasDotSegments) return send(res, dotSegments());
 
     const managementPrefix = ["/runtime/webhooks/durabletask/", "/durabletask/"].find((p) => path.startsWith(p));
     if (managementPrefix) {
-      // The local RPC listener is unauthenticated (loopback only); the public webhook needs a key.
-      if (managementPrefix.startsWith("/runtime") && !this.#authorized("admin", req, url)) return send(res, { status: 401 });
+      // Both doors to the durable management API need the durabletask_extension system key (or
+      // the master key), as the public webhook does in Azure; the RPC door also takes it as the
+      // Basic password carried in rpcBaseUrl (see hostAuth.ts).
+      const keys = managementPrefix === "/durabletask/" ? [presentedKey(req.headers, url.searchParams), basicPassword(req.headers)] : [presentedKey(req.headers, url.searchParams)];
+      if (!this.#authorized("system", keys)) return send(res, unauthorized("system"));
       const response = handleManagement(
         this.#deps.engine,
         { method: req.method ?? "GET", path: path.slice(managementPrefix.length), query: url.searchParams, headers: req.headers, body: body.toString("utf8") },
@@ -113,23 +117,23 @@ export class HttpHost {
 
     const adminMatch = /^\/admin\/functions\/([^/]+)$/.exec(path);
     if (adminMatch && req.method === "POST") {
-      if (!this.#authorized("admin", req, url)) return send(res, { status: 401 });
+      if (!this.#authorized("admin", [presentedKey(req.headers, url.searchParams)])) return send(res, unauthorized("admin"));
       const fn = this.#deps.functions.get(decodeURIComponent(adminMatch[1]));
-      if (!fn) return send(res, { status: 404 });
+      if (!fn) return send(res, notFound(path));
       const parsed = body.length ? (JSON.parse(body.toString("utf8")) as { input?: unknown }) : {};
       await this.#deps.invokeNonHttp(fn, parsed.input);
       return send(res, { status: 202 });
     }
 
     const prefix = `/${this.#deps.routePrefix}`;
-    if (path !== prefix && !path.startsWith(`${prefix}/`)) return send(res, { status: 404 });
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) return send(res, notFound(path));
     const routePath = path.slice(prefix.length);
     const candidates = this.#routes.map((r) => ({ r, params: r.route.match(routePath) })).filter((c) => c.params);
-    if (!candidates.length) return send(res, { status: 404 });
+    if (!candidates.length) return send(res, notFound(path));
     const method = (req.method ?? "GET").toUpperCase();
     const hit = candidates.find((c) => c.r.methods.includes(method));
-    if (!hit) return send(res, { status: 405, headers: { allow: candidates.flatMap((c) => c.r.methods).join(", ") } });
-    if (!this.#authorized(hit.r.authLevel, req, url)) return send(res, { status: 401 });
+    if (!hit) return send(res, methodNotAllowed(method, [...new Set(candidates.flatMap((c) => c.r.methods))]));
+    if (!this.#authorized(hit.r.authLevel as RequiredLevel, [presentedKey(req.headers, url.searchParams)])) return send(res, unauthorized(hit.r.authLevel));
 
     const rpcRequest: RpcHttpData = {
       method,
@@ -143,12 +147,8 @@ export class HttpHost {
     writeRpcHttpResponse(res, rpcResponse);
   }
 
-  #authorized(level: string, req: IncomingMessage, url: URL): boolean {
-    if (level === "anonymous") return true;
-    const presented = url.searchParams.get("code") ?? headerValue(req.headers["x-functions-key"]);
-    if (!presented) return false;
-    if (presented === this.#deps.keys.masterKey) return true;
-    return level === "function" && presented === this.#deps.keys.functionKey;
+  #authorized(level: RequiredLevel, presented: (string | undefined)[]): boolean {
+    return satisfies(this.#deps.keys, level, presented);
   }
 }
 
@@ -201,6 +201,6 @@ function send(res: ServerResponse, response: ManagementResponse): void {
     res.end();
     return;
   }
-  res.setHeader("content-type", "application/json; charset=utf-8");
+  if (!res.hasHeader("content-type")) res.setHeader("content-type", "application/json; charset=utf-8");
   res.end(JSON.stringify(response.body));
 }

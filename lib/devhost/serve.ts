@@ -70,6 +70,7 @@ export async function serveApp(options: ServeOptions = {}): Promise<DevHost> {
   }
   for (const fn of host.functions().filter((f) => !/^httpTrigger$/i.test(f.trigger))) print(`  ${fn.name}: ${fn.trigger}`);
   print(`Function key (send as x-functions-key or ?code=): ${host.keys.functionKey}`);
-  print(`Durable management API: ${host.url}/runtime/webhooks/durabletask/instances?code=${host.keys.masterKey}`);
+  // Operators reach Durable's API with the durabletask_extension system key, as in Azure; the API's own routes never hand it out.
+  print(`Durable management API (operators; system key): ${host.url}/runtime/webhooks/durabletask/instances?code=${host.keys.systemKey}`);
   return host;
 }

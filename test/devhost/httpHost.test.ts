@@ -79,11 +79,12 @@ describe("the HTTP host on loopback", () => {
   });
 
   test("the management API answers 404 for unknown instances and 410 for finished ones", async () => {
-    expect((await fetch(`${host.url}/durabletask/instances/missing`)).status).toBe(404);
+    const auth = { headers: { "x-functions-key": host.keys.systemKey } };
+    expect((await fetch(`${host.url}/durabletask/instances/missing`, auth)).status).toBe(404);
     const id = host.startNew("fanOut", { input: 1 });
     await host.runToCompletion(id);
-    expect((await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/x`, { method: "POST", body: "1" })).status).toBe(410);
-    expect((await fetch(`${host.url}/durabletask/instances/${id}`)).status).toBe(200);
+    expect((await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/x`, { method: "POST", body: "1", ...auth })).status).toBe(410);
+    expect((await fetch(`${host.url}/durabletask/instances/${id}`, auth)).status).toBe(200);
   });
 
   test("activities with a durableClient binding reach other instances", async () => {

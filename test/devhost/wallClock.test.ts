@@ -45,9 +45,9 @@ test("instance listing pages with continuation tokens", async () => {
   try {
     for (let i = 0; i < 5; i++) host.startNew("fanOut", { instanceId: `list-${i}`, input: 1 });
     await host.runUntilIdle();
-    const first = await fetch(`${host.url}/durabletask/instances/?top=2&runtimeStatus=Completed`);
+    const first = await fetch(`${host.url}/durabletask/instances/?top=2&runtimeStatus=Completed`, { headers: { "x-functions-key": host.keys.systemKey } });
     expect(first.headers.get("x-ms-continuation-token")).toBe("2");
-    const second = await fetch(`${host.url}/durabletask/instances/?top=2&runtimeStatus=Completed`, { headers: { "x-ms-continuation-token": "4" } });
+    const second = await fetch(`${host.url}/durabletask/instances/?top=2&runtimeStatus=Completed`, { headers: { "x-ms-continuation-token": "4", "x-functions-key": host.keys.systemKey } });
     expect(((await second.json()) as { instanceId: string }[]).map((s) => s.instanceId)).toEqual(["list-4"]);
     expect(second.headers.get("x-ms-continuation-token")).toBeNull();
   } finally {
