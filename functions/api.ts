@@ -1,4 +1,5 @@
 import * as df from "durable-functions";
+import { forCallerTenant, myTenants } from "../lib/api/callerRoutes";
 import { apiRoute } from "../lib/api/handler";
 import { recentRuns, refreshToken, startAllSyncs, startTenantSync, syncStatus } from "../lib/api/syncRoutes";
 import { deleteTenant, getTenant, listTenants, putTenant } from "../lib/api/tenantRoutes";
@@ -16,3 +17,13 @@ df.app.client.http("listTenants", { route: "tenants", methods: ["GET"], authLeve
 df.app.client.http("getTenant", { route: "tenants/{tenantId}", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => getTenant(api, p.tenantId)) });
 df.app.client.http("putTenant", { route: "tenants/{tenantId}", methods: ["PUT"], authLevel: fn, handler: apiRoute(services, (api, p) => putTenant(api, p.tenantId)) });
 df.app.client.http("deleteTenant", { route: "tenants/{tenantId}", methods: ["DELETE"], authLevel: fn, handler: apiRoute(services, (api, p) => deleteTenant(api, p.tenantId)) });
+
+// Signed-in callers (App Service Authentication, Entra ID app roles) reach only their tenants; the
+// host asks no key here because these callers hold none — lib/api/callerAccess.ts refuses anyone
+// without a trusted client principal. See docs/access.md.
+const anon = "anonymous" as const;
+df.app.client.http("myTenants", { route: "me/tenants", methods: ["GET"], authLevel: anon, handler: apiRoute(services, (api) => myTenants(api)) });
+df.app.client.http("myTenant", { route: "me/tenants/{tenantId}", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => getTenant(api, p.tenantId))) });
+df.app.client.http("myStartSync", { route: "me/tenants/{tenantId}/sync", methods: ["POST"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => startTenantSync(api, p.tenantId))) });
+df.app.client.http("mySyncStatus", { route: "me/tenants/{tenantId}/sync/{instanceId}", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => syncStatus(api, p.tenantId, p.instanceId))) });
+df.app.client.http("myRuns", { route: "me/tenants/{tenantId}/runs", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => recentRuns(api, p.tenantId))) });

@@ -31,7 +31,7 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, fixes: Record<
   const issues: ProblemIssue[] = result.error.issues.map((issue) => {
     const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "body";
     const problemText = issue.code === "unrecognized_keys" ? "is not a known field" : issue.message;
-    return { field, problem: problemText, fix: issue.code === "unrecognized_keys" ? "remove it" : (fixes[field] ?? "see the API reference in README.md") };
+    return { field, problem: problemText, fix: issue.code === "unrecognized_keys" ? "remove it" : ((Object.hasOwn(fixes, field) ? fixes[field] : undefined) ?? "see the API reference in README.md") };
   });
   throw new ApiProblem(400, "Invalid request", issues.map((i) => `${i.field}: ${i.problem}`).join("; "), issues);
 }

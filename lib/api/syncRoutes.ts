@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { Services } from "../runtime/services";
 import { assertValidTenantId } from "../secrets";
 import { runningSync, startSync, SyncAlreadyRunningError } from "../sync/starter";
+import { assertTenantSyncInstanceId, runNotFound } from "./instanceIds";
+import { runAccepted, startOrConflict } from "./startRace";
 import { durableKeeperSignal, policyFromSettings, tokenKeeperInstanceId } from "../tokens";
 import { ApiProblem, json } from "./problem";
 import { readJsonBody, validate } from "./requestBody";
@@ -17,14 +19,14 @@ export interface ApiContext {
 const startSyncBody = z.strictObject({ mode: z.enum(["full", "incremental"], { message: 'must be "full" or "incremental"' }).optional() });
 const START_FIXES = { mode: 'send "full" to re-read everything, or "incremental" (the default) to apply Clever events since the last sync' };
 
-/** POST /api/tenants/{tenantId}/sync → 202 with the durable check-status payload. */
+/** POST /api/tenants/{tenantId}/sync → 202 with the run's id and its tenant-scoped status URL. */
 export async function startTenantSync({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
   const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
   const tenant = await services.tenants.get(tenantId);
   if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
-  const instanceId = await startSync(client, services.settings, tenantId, body.mode ?? "incremental", new Date(services.now()));
-  return client.createCheckStatusResponse(request, instanceId);
+  const instanceId = await startOrConflict(client, tenantId, () => startSync(client, services.settings, tenantId, body.mode ?? "incremental", new Date(services.now())));
+  return runAccepted(request, tenantId, instanceId);
 }
 
 /** POST /api/sync → starts a sync for every enabled tenant that has none running. */
@@ -34,7 +36,8 @@ export async function startAllSyncs({ services, client, request }: ApiContext): 
   const skipped: { tenantId: string; reason: string; instanceId?: string }[] = [];
   for (const tenant of await services.tenants.list({ enabledOnly: true })) {
     try {
-      started.push({ tenantId: tenant.id, instanceId: await startSync(client, services.settings, tenant.id, body.mode ?? "incremental", new Date(services.now())) });
+      const instanceId = await startOrConflict(client, tenant.id, () => startSync(client, services.settings, tenant.id, body.mode ?? "incremental", new Date(services.now())));
+      started.push({ tenantId: tenant.id, instanceId });
     } catch (error) {
       if (!(error instanceof SyncAlreadyRunningError)) throw error;
       skipped.push({ tenantId: tenant.id, reason: "a sync is already running", instanceId: error.instanceId });
@@ -46,10 +49,11 @@ export async function startAllSyncs({ services, client, request }: ApiContext): 
 /** GET /api/tenants/{tenantId}/sync/{instanceId} → runtime status and progress of one run. */
 export async function syncStatus({ client }: ApiContext, tenantId: string, instanceId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
-  // Tenant isolation: a tenant's URL only ever shows that tenant's runs.
-  if (!instanceId.startsWith(`sync:${tenantId}:`)) throw notFound(tenantId, instanceId);
+  // Tenant isolation: a tenant's URL only ever shows that tenant's runs, and only a strictly
+  // well-formed id ever reaches the durable client (which puts it into a URL path as it is).
+  assertTenantSyncInstanceId(tenantId, instanceId);
   const status = await client.getStatus(instanceId).catch(() => undefined);
-  if (!status) throw notFound(tenantId, instanceId);
+  if (!status) throw runNotFound(tenantId, instanceId);
   return json(200, {
     instanceId,
     runtimeStatus: status.runtimeStatus,
@@ -83,7 +87,3 @@ export async function refreshToken({ services, client }: ApiContext, tenantId: s
 
 /** For the scheduler and tests: is a sync of this tenant running? */
 export { runningSync };
-
-function notFound(tenantId: string, instanceId: string): ApiProblem {
-  return new ApiProblem(404, "Sync run not found", `Tenant '${tenantId}' has no sync instance '${instanceId}'. Fix: use the instance id returned when the sync started (sync:${tenantId}:<runId>).`);
-}

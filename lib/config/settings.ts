@@ -27,6 +27,12 @@ export const settingsSchema = z.object({
   TOKEN_FAILURE_BACKOFF_MAX_MINUTES: positiveNumber(24 * 60).default(30),
   TOKEN_WAIT_TIMEOUT_SECONDS: positiveNumber(600).default(30),
   CREDENTIAL_CACHE_TTL_SECONDS: positiveNumber(24 * 3600).default(300),
+  // Set by App Service when App Service Authentication is on; only then is x-ms-client-principal trusted (lib/api/callerAccess.ts).
+  WEBSITE_AUTH_ENABLED: z
+    .string()
+    .regex(/^(true|false)$/i, { message: "must be true or false (App Service sets it; do not set it yourself)" })
+    .optional()
+    .transform((value) => value?.toLowerCase() === "true"),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -175,10 +175,6 @@ function flattenHeaders(headers: IncomingMessage["headers"]): Record<string, str
   return out;
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Writes the worker's RPC HTTP output ({ http: { statusCode, headers, body } }) to the socket. */
 function writeRpcHttpResponse(res: ServerResponse, rpc: unknown): void {
   const http = (rpc as RpcTypedData | undefined)?.http;

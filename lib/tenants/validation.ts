@@ -27,17 +27,22 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, hints:
 function toIssues(issue: z.core.$ZodIssue, hints: IssueHints): ValidationIssue[] {
   const objectPath = fieldPath(issue.path);
   if (issue.code === "unrecognized_keys") {
-    const known = hints.knownFields[hintKey(issue.path)] ?? [];
+    const known = own(hints.knownFields, hintKey(issue.path)) ?? [];
     return issue.keys.map((key) => {
       const field = objectPath ? `${objectPath}.${key}` : key;
-      const readOnly = objectPath ? undefined : hints.readOnlyFields?.[key];
+      const readOnly = objectPath || !hints.readOnlyFields ? undefined : own(hints.readOnlyFields, key);
       if (readOnly) return { field, ...readOnly };
       return { field, problem: "is not a known field", fix: `remove it${known.length ? `; known fields here: ${known.join(", ")}` : ""}` };
     });
   }
   const field = objectPath || "(body)";
-  const fix = hints.fixes[hintKey(issue.path)] ?? (objectPath ? "correct the value" : "send a JSON object");
+  const fix = own(hints.fixes, hintKey(issue.path)) ?? (objectPath ? "correct the value" : "send a JSON object");
   return [{ field, problem: problemOf(issue), fix }];
+}
+
+/** A hint by field name, own properties only: a body key like `__proto__` must not find Object.prototype. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function problemOf(issue: z.core.$ZodIssue): string {
