@@ -74,7 +74,7 @@ describe("syncs", () => {
     expect(started.status).toBe(202);
     const instanceId = started.body.id as string;
     expect(instanceId).toMatch(new RegExp(`^sync:${TENANT}:\\d{8}T\\d{6}Z$`));
-    expect(started.body.statusQueryGetUri).toEqual(expect.stringContaining(`/instances/${instanceId}?`));
+    expect(started.body.statusQueryGetUri).toBe(`${world.host.url}/api/tenants/${TENANT}/sync/${encodeURIComponent(instanceId)}`);
 
     const conflict = await call(`/api/tenants/${TENANT}/sync`, { method: "POST" });
     expect(conflict.status).toBe(409);
