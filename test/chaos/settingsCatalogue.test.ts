@@ -19,6 +19,7 @@ const CATALOGUE: Array<[keyof Settings, string[]]> = [
   ["TOKEN_FAILURE_BACKOFF_MAX_MINUTES", ["-5", "1441", "half an hour"]],
   ["TOKEN_WAIT_TIMEOUT_SECONDS", ["0", "601", "30s"]],
   ["CREDENTIAL_CACHE_TTL_SECONDS", ["-1", "86401", "5m"]],
+  ["WEBSITE_AUTH_ENABLED", ["yes", "1", "enabled"]],
 ];
 
 function settingsErrorOf(env: Record<string, string>): SettingsError {

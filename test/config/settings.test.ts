@@ -36,3 +36,9 @@ test("every setting is documented in docs/configuration.md", () => {
   const missing = settingNames.filter((name) => !doc.includes(`\`${name}\``));
   expect(missing).toEqual([]);
 });
+
+test("WEBSITE_AUTH_ENABLED reads like the Functions host's bool.TryParse: true/True, anything unset is false", () => {
+  expect(loadSettings({}).WEBSITE_AUTH_ENABLED).toBe(false);
+  expect(loadSettings({ WEBSITE_AUTH_ENABLED: "True" }).WEBSITE_AUTH_ENABLED).toBe(true);
+  expect(loadSettings({ WEBSITE_AUTH_ENABLED: "false" }).WEBSITE_AUTH_ENABLED).toBe(false);
+});
