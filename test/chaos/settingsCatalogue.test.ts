@@ -1,7 +1,7 @@
 /**
  * Bad input catalogue for settings: every validated setting, fed values an operator could really
  * type, must stop start-up with a SettingsError naming that setting (and only it), without echoing
- * the value. (The HTTP API's catalogue lives in test/api/api.test.ts.)
+ * the value. (The HTTP API's catalogues live in test/api/api.test.ts and test/api/security.catalogue.test.ts.)
  */
 import { loadSettings, settingNames, SettingsError, type Settings } from "../../lib/config/settings";
 
