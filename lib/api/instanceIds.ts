@@ -2,16 +2,16 @@ import { TENANT_ID_PATTERN } from "../secrets";
 import { ApiProblem } from "./problem";
 
 /**
- * Run ids as the starter makes them (`20261125T090000Z`, optionally `-suffix`): letters, digits
- * and hyphens only. Nothing that a URL parser treats specially (`/`, `.`, `%`, `?`, `#`, `\`) can
- * pass, which matters because the real DurableClient puts the raw instance id into its request
+ * Run ids as the starter makes them (`20261125T090000Z`, optionally with milliseconds and a
+ * `-suffix`): letters, digits, hyphens and single dots. Nothing that a URL parser treats
+ * specially (`/`, `..`, `%`, `?`, `#`, `\`) can pass, which matters because the real DurableClient puts the raw instance id into its request
  * path (`new URL("instances/" + instanceId, rpcBaseUrl)` in durable-functions
  * lib/src/durableClient/DurableClient.js): `sync:a:x/../../instances/sync:b:y` would resolve to
  * another tenant's instance.
  */
-const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const RUN_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]|\.(?![.]|$)){0,79}$/;
 
-const SYNC_ID_FIX = "use the instance id returned when the sync started: sync:{tenantId}:{runId}, where runId has only letters, digits and hyphens";
+const SYNC_ID_FIX = "use the instance id returned when the sync started: sync:{tenantId}:{runId}, where runId has only letters, digits, hyphens and single dots";
 
 /**
  * Accepts exactly `sync:{tenantId}:{runId}` of this tenant. A malformed id is a 400 naming the

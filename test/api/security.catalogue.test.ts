@@ -88,12 +88,13 @@ async function syncInstances(): Promise<string[]> {
 
 describe("C1 instance ids are validated strictly (isolation bypass)", () => {
   // The first two read another tenant's instance on the landed code (200); the last two are
-  // hardening (they were 404 there): no `%` or `.` ever reaches the durable client either.
+  // hardening (they were 404 there): no `%` or `..` ever reaches the durable client either.
   test.each([
     ["a sync run of another tenant", TENANT, `sync:${TENANT}:x/../../instances/${otherRun}`, otherRun],
     ["another tenant's token keeper", OTHER, `sync:${OTHER}:x/../../instances/token:${TENANT}`, `token:${TENANT}`],
     ["a percent sign", TENANT, `sync:${TENANT}:20260101T000000Z%2F..`, "%2F"],
-    ["a dot", TENANT, `sync:${TENANT}:a.b`, "a.b"],
+    ["two dots", TENANT, `sync:${TENANT}:a..b`, "a..b"],
+    ["a trailing dot", TENANT, `sync:${TENANT}:a.`, "a."],
   ])("%s: refused with 400 naming instanceId, and nothing of the other tenant comes back", async (_case, tenant, id, victim) => {
     const answer = await raw("GET", `/api/tenants/${tenant}/sync/${encodeURIComponent(id)}`, { headers: withKey(keys().functionKey) });
     expectProblem(answer, 400);
@@ -103,6 +104,8 @@ describe("C1 instance ids are validated strictly (isolation bypass)", () => {
 
   test("a well-formed id of another tenant is 404, like a run that does not exist", async () => {
     expectProblem(await raw("GET", `/api/tenants/${TENANT}/sync/${encodeURIComponent(otherRun)}`, { headers: withKey(keys().functionKey) }), 404);
+    // Run ids with milliseconds and a suffix are well-formed (404 here: no such run).
+    expectProblem(await raw("GET", `/api/tenants/${TENANT}/sync/${encodeURIComponent(`sync:${TENANT}:20260101T000000.123Z-api-0a1b2c`)}`, { headers: withKey(keys().functionKey) }), 404);
   });
 });
 
