@@ -275,7 +275,10 @@ function concrete(route: string): string {
     .replace(/\{[^}]+\}/g, "x");
 }
 
-/** The anonymous health probes README documents: the only routes a missing key may reach. */
+/**
+ * The anonymous health probes README documents: the only routes a missing key may reach. A new
+ * anonymous route belongs here only together with a README row saying it needs no key.
+ */
 const ANONYMOUS_PROBES = ["api/health", "api/health/live", "api/health/ready"];
 
 describe("C8 every route refuses a missing or wrong key, except the documented health probes", () => {
