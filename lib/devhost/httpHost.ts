@@ -5,7 +5,7 @@ import { DurableEngine } from "./engine";
 import { RegisteredFunction } from "./functionsCore";
 import { fromRpcTypedData, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
 import { HostKeys, basicPassword, presentedKey, RequiredLevel, satisfies } from "./hostAuth";
-import { dotSegments, internalError, methodNotAllowed, notFound, tooLarge, unauthorized } from "./hostProblem";
+import { dotSegments, hostProblem, internalError, methodNotAllowed, notFound, tooLarge, unauthorized } from "./hostProblem";
 import { rawPath } from "./rawPath";
 import { compileRoute, CompiledRoute } from "./routes";
 
@@ -120,7 +120,12 @@ export class HttpHost {
       if (!this.#authorized("admin", [presentedKey(req.headers, url.searchParams)])) return send(res, unauthorized("admin"));
       const fn = this.#deps.functions.get(decodeURIComponent(adminMatch[1]));
       if (!fn) return send(res, notFound(path));
-      const parsed = body.length ? (JSON.parse(body.toString("utf8")) as { input?: unknown }) : {};
+      let parsed: { input?: unknown } = {};
+      try {
+        if (body.length) parsed = JSON.parse(body.toString("utf8")) as { input?: unknown };
+      } catch {
+        return send(res, hostProblem(400, "Body is not valid JSON", 'The admin API takes {"input": <JSON>} or no body. Fix: send valid JSON.'));
+      }
       await this.#deps.invokeNonHttp(fn, parsed.input);
       return send(res, { status: 202 });
     }

@@ -68,6 +68,9 @@ export async function serveApp(options: ServeOptions = {}): Promise<DevHost> {
   for (const route of host.httpRoutes()) {
     print(`  ${route.name}: [${route.methods.join(",")}] ${host.url}/${route.route}${route.authLevel === "anonymous" ? "" : "  (needs key)"}`);
   }
+  if (host.httpRoutes().some((r) => r.route.startsWith(`${routePrefixOf(appRoot)}/me/`))) {
+    print("  (/api/me routes need a sign-in through App Service Authentication; locally they answer 401 — docs/access.md)");
+  }
   for (const fn of host.functions().filter((f) => !/^httpTrigger$/i.test(f.trigger))) print(`  ${fn.name}: ${fn.trigger}`);
   print(`Function key (send as x-functions-key or ?code=): ${host.keys.functionKey}`);
   // Operators reach Durable's API with the durabletask_extension system key, as in Azure; the API's own routes never hand it out.

@@ -188,6 +188,7 @@ describe("C6 host-level errors are problem+json too", () => {
     expectProblem(wrongMethod, 405);
     expect(wrongMethod.headers.allow).toMatch(/GET/);
     expectProblem(await raw("PUT", `/api/tenants/${TENANT}`, { headers: withKey(keys().functionKey), body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) }), 413);
+    expectProblem(await raw("POST", "/admin/functions/scheduler", { headers: withKey(keys().masterKey), body: "{not json" }), 400);
   });
 
   test("a __proto__ key in a tenant body is named as an unknown field with a fix", async () => {
