@@ -119,9 +119,10 @@ export function stageInserts(resource: RosterResource, rows: readonly PreparedRo
 }
 
 /**
- * Classifies staged rows (I = new, U = changed or deleted, N = same raw JSON on a live row) under
- * key-range locks held to commit, stamps unchanged rows, MERGEs the rest, and for sections drops
- * the enrollments of replaced sections. Recordsets: [outcome counts] (+ [replaced section ids]).
+ * Classifies staged rows (I = new, R = soft-deleted and back, U = changed, N = same raw JSON on a
+ * live row) under key-range locks held to commit, stamps unchanged rows, MERGEs the rest, and for
+ * sections reads the stored enrollments of replaced sections (the caller diffs them).
+ * Recordsets: [outcome counts] (+ [replaced section ids], [their stored enrollments]).
  * Params: @tenantId, @runId, @syncedAt.
  */
 export function mergeBatch(resource: RosterResource): string {
@@ -131,6 +132,7 @@ export function mergeBatch(resource: RosterResource): string {
   const sections = resource === "sections";
   return `UPDATE s SET s.${q("outcome")} = CASE
     WHEN t.${q("clever_id")} IS NULL THEN 'I'
+    WHEN t.${q("deleted_at")} IS NOT NULL THEN 'R'
     WHEN t.${q("deleted_at")} IS NULL AND DATALENGTH(t.${q("raw_json")}) = DATALENGTH(s.${q("raw_json")}) AND t.${q("raw_json")} = s.${q("raw_json")} THEN 'N'
     ELSE 'U' END
 FROM ${STAGE_TABLE} AS s
@@ -154,11 +156,12 @@ SELECT ${q("outcome")} AS outcome, COUNT(*) AS n FROM ${STAGE_TABLE} GROUP BY ${
     sections
       ? `
 
-DELETE e FROM ${table(ENROLLMENTS_TABLE)} AS e
-INNER JOIN ${STAGE_TABLE} AS s ON e.${q("section_id")} = s.${q("clever_id")}
-WHERE e.${q("tenant_id")} = @tenantId AND s.${q("outcome")} <> 'N' AND s.${q("replace_enrollments")} = 1;
+SELECT ${q("clever_id")} AS clever_id FROM ${STAGE_TABLE} WHERE ${q("outcome")} <> 'N' AND ${q("replace_enrollments")} = 1;
 
-SELECT ${q("clever_id")} AS clever_id FROM ${STAGE_TABLE} WHERE ${q("outcome")} <> 'N' AND ${q("replace_enrollments")} = 1;`
+SELECT e.${q("section_id")} AS section_id, e.${q("user_id")} AS user_id, e.${q("role")} AS role, CASE WHEN e.${q("deleted_at")} IS NULL THEN 0 ELSE 1 END AS deleted
+FROM ${table(ENROLLMENTS_TABLE)} AS e WITH (UPDLOCK, HOLDLOCK)
+INNER JOIN ${STAGE_TABLE} AS s ON e.${q("section_id")} = s.${q("clever_id")}
+WHERE e.${q("tenant_id")} = @tenantId AND s.${q("outcome")} <> 'N' AND s.${q("replace_enrollments")} = 1;`
       : ""
   }`;
 }
@@ -190,7 +193,8 @@ export function enrollmentInserts(tenantId: string, sections: readonly { section
 
 export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string): Statement {
   return {
-    text: `UPDATE ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} <> @runId;`,
+    // Rows of OLDER runs only: a row a newer run stamped is never swept by an older one.
+    text: `UPDATE ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId;`,
     params: [
       { name: "tenantId", type: KEY_TYPE, value: tenantId },
       { name: "runId", type: RUN_TYPE, value: runId },
@@ -328,7 +332,7 @@ ORDER BY ${q("clever_id")};`,
 export function enrollmentsQuery(tenantId: string, sectionId: string): Statement {
   return {
     text: `SELECT ${q("user_id")} AS user_id, ${q("role")} AS role FROM ${table(ENROLLMENTS_TABLE)}
-WHERE ${q("tenant_id")} = @tenantId AND ${q("section_id")} = @sectionId ORDER BY ${q("role")}, ${q("user_id")};`,
+WHERE ${q("tenant_id")} = @tenantId AND ${q("section_id")} = @sectionId AND ${q("deleted_at")} IS NULL ORDER BY ${q("role")}, ${q("user_id")};`,
     params: [
       { name: "tenantId", type: KEY_TYPE, value: tenantId },
       { name: "sectionId", type: KEY_TYPE, value: sectionId },

@@ -7,7 +7,7 @@
  * surface as StoreUnavailableError with the connection string and password scrubbed out.
  */
 import sql from "mssql";
-import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause, scrubSecrets } from "./errors";
+import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause, scrubSecrets } from "./errors";
 import { MSSQL_BOOTSTRAP, MSSQL_MIGRATIONS } from "./migrations/mssql";
 import {
   enrollmentInserts,
@@ -29,7 +29,28 @@ import {
   type Param,
   type ParamType,
   type Statement,
+  STAGE_TABLE,
 } from "./mssqlStatements";
+import {
+  acquireLeaseStatement,
+  appendAuditStatement,
+  applyHeldEnrollmentsStatement,
+  auditQuery,
+  clearSupersededHeldStatement,
+  currentLeaseQuery,
+  decideHeldStatement,
+  dropHeldEnrollmentsStatement,
+  enrollmentChangeStatements,
+  heldRunsQuery,
+  holdRunStatement,
+  missingQuery,
+  releaseLeaseStatement,
+  renewLeaseStatement,
+  saveSyncStateStatement,
+  syncStateQuery,
+  type EnrollmentKey,
+} from "./mssqlGuardStatements";
+import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   assertCleverId,
   assertResource,
@@ -44,9 +65,28 @@ import {
   prepareRows,
   prepareRun,
   prepareRunResult,
+  truncate,
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
-import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
+import { ROSTER_RESOURCES } from "./types";
+import type {
+  AuditEntry,
+  AuditInput,
+  HeldRun,
+  HeldStatus,
+  LeaseResult,
+  QuarantineEntry,
+  QuarantinedRecord,
+  RosterResource,
+  RosterRow,
+  RosterStore,
+  RunSummary,
+  StoredRosterRow,
+  SyncLease,
+  SyncState,
+  UpsertCounts,
+  UpsertOptions,
+} from "./types";
 
 /** Password or integrated auth, all in one connection string (a secret: never logged, never in errors). */
 export interface MssqlConnectionStringOptions {
@@ -292,13 +332,14 @@ export class MssqlRosterStore implements RosterStore {
 
   // ---- writes ------------------------------------------------------------------------------
 
-  async upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: { runId: string; syncedAt: string }): Promise<UpsertCounts> {
+  async upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: UpsertOptions): Promise<UpsertCounts> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(run?.runId);
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
-    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
+    if (resource === "sections") Object.assign(counts, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
     if (batch.length === 0) return counts;
     return this.transaction("upsert", async (tx) => {
       await tx.request().batch(stageTableBatch(resource));
@@ -309,12 +350,38 @@ export class MssqlRosterStore implements RosterStore {
         const n = Number(row.n);
         if (row.outcome === "I") counts.inserted += n;
         else if (row.outcome === "U") counts.updated += n;
-        else counts.unchanged += n;
+        else if (row.outcome === "R") {
+          counts.updated += n;
+          counts.restored += n;
+        } else counts.unchanged += n;
       }
       if (resource === "sections") {
         const replaced = new Set((recordsets[1] ?? []).map((r) => String(r.clever_id)));
-        const sections = batch.filter((row) => replaced.has(row.cleverId) && row.enrollments).map((row) => ({ sectionId: row.cleverId, enrollments: row.enrollments! }));
-        for (const insert of enrollmentInserts(tenantId, sections)) await MssqlRosterStore.exec(tx, insert);
+        const stored = new Map<string, { userId: string; role: string; deleted: boolean }[]>();
+        for (const r of recordsets[2] ?? []) {
+          const list = stored.get(String(r.section_id)) ?? [];
+          list.push({ userId: String(r.user_id), role: String(r.role), deleted: Number(r.deleted) === 1 });
+          stored.set(String(r.section_id), list);
+        }
+        const added: { sectionId: string; enrollments: { userId: string; role: "student" | "teacher" }[] }[] = [];
+        const changes: Record<"remove" | "restore" | "hold", EnrollmentKey[]> = { remove: [], restore: [], hold: [] };
+        for (const row of batch) {
+          if (!replaced.has(row.cleverId) || !row.enrollments) continue;
+          const diff = enrollmentDiff(stored.get(row.cleverId) ?? [], row.enrollments, run.sectionLossGuard);
+          added.push({ sectionId: row.cleverId, enrollments: diff.added });
+          changes.restore.push(...diff.restored.map((e) => ({ sectionId: row.cleverId, ...e })));
+          if (diff.held) counts.heldSections!.push({ sectionId: row.cleverId, liveStudents: diff.liveStudents, removedStudents: diff.removedStudents });
+          changes[diff.held ? "hold" : "remove"].push(...diff.removed.map((e) => ({ sectionId: row.cleverId, ...e })));
+        }
+        await MssqlRosterStore.exec(tx, clearSupersededHeldStatement(STAGE_TABLE, tenantId, run.runId));
+        for (const insert of enrollmentInserts(tenantId, added)) await MssqlRosterStore.exec(tx, insert);
+        for (const kind of ["remove", "restore", "hold"] as const) {
+          for (const statement of enrollmentChangeStatements(kind, tenantId, run.runId, syncedAt, changes[kind])) {
+            const affected = (await MssqlRosterStore.exec(tx, statement)).rowsAffected.reduce((a, b) => a + b, 0);
+            if (kind === "remove") counts.enrollmentsRemoved! += affected;
+            if (kind === "restore") counts.enrollmentsRestored! += affected;
+          }
+        }
       }
       await tx.request().batch(DROP_STAGE_BATCH);
       return counts;
@@ -444,6 +511,124 @@ export class MssqlRosterStore implements RosterStore {
       RosterResource,
       { live: number; deleted: number }
     >;
+  }
+
+  // ---- run lease, sync state, held runs, audit -------------------------------------------------
+
+  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(runId);
+    const statement = missingQuery(resource, tenantId, runId, clampLimit(sampleSize, MAX_LIST));
+    const result = await this.run("missing", (pool) => MssqlRosterStore.exec(pool, statement));
+    const sets = result.recordsets as unknown as Record<string, unknown>[][];
+    return { missing: Number(sets[0]?.[0]?.missing ?? 0), live: Number(sets[1]?.[0]?.live ?? 0), sample: (sets[2] ?? []).map((r) => String(r.clever_id)) };
+  }
+
+  async acquireLease(tenantId: string, request: { runId: string; instanceId: string | null; now: string; ttlMs: number }): Promise<LeaseResult> {
+    assertTenantId(tenantId);
+    assertRunId(request?.runId);
+    const now = isoTimestamp("now", request.now);
+    const statement = acquireLeaseStatement(tenantId, request.runId, request.instanceId ?? null, now, leaseExpiry(now, request.ttlMs));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const row = await this.transaction("acquireLease", async (tx) => (await MssqlRosterStore.exec(tx, statement)).recordset[0]);
+        const lease = leaseFromRow(row as Record<string, unknown>);
+        return lease.runId === request.runId ? { acquired: true, lease } : { acquired: false, holder: lease };
+      } catch (error) {
+        // A deadlock victim (1205) or a lost insert race (2627) just means another starter got there first: read again.
+        const number = (error as { dbCode?: unknown }).dbCode;
+        if (attempt >= 3 || (number !== 1205 && number !== 2627)) throw error;
+      }
+    }
+  }
+
+  async renewLease(tenantId: string, runId: string, now: string, ttlMs: number): Promise<boolean> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const statement = renewLeaseStatement(tenantId, runId, leaseExpiry(now, ttlMs));
+    return (await this.run("renewLease", (pool) => MssqlRosterStore.exec(pool, statement))).rowsAffected.reduce((a, b) => a + b, 0) === 1;
+  }
+
+  async releaseLease(tenantId: string, runId: string): Promise<boolean> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const statement = releaseLeaseStatement(tenantId, runId);
+    return (await this.run("releaseLease", (pool) => MssqlRosterStore.exec(pool, statement))).rowsAffected.reduce((a, b) => a + b, 0) === 1;
+  }
+
+  async currentLease(tenantId: string): Promise<SyncLease | undefined> {
+    assertTenantId(tenantId);
+    const statement = currentLeaseQuery(tenantId);
+    const row = (await this.run("currentLease", (pool) => MssqlRosterStore.exec(pool, statement))).recordset[0];
+    return row ? leaseFromRow(row) : undefined;
+  }
+
+  async syncState(tenantId: string): Promise<SyncState | undefined> {
+    assertTenantId(tenantId);
+    const statement = syncStateQuery(tenantId);
+    const row = (await this.run("syncState", (pool) => MssqlRosterStore.exec(pool, statement))).recordset[0];
+    return row ? stateFromRow(row) : undefined;
+  }
+
+  async saveSyncState(tenantId: string, change: Partial<Pick<SyncState, "eventsCursor" | "lastFullSyncAt" | "lastFullRunId">>, at: string): Promise<void> {
+    assertTenantId(tenantId);
+    const statement = saveSyncStateStatement(tenantId, preparedState(change, at));
+    await this.transaction("saveSyncState", (tx) => MssqlRosterStore.exec(tx, statement));
+  }
+
+  async holdRun(held: Omit<HeldRun, "status" | "decidedAt" | "decidedBy">): Promise<void> {
+    const statement = holdRunStatement(prepareHeld(held));
+    await this.transaction("holdRun", (tx) => MssqlRosterStore.exec(tx, statement));
+  }
+
+  async heldRuns(tenantId: string, options: { status?: HeldStatus; limit?: number } = {}): Promise<HeldRun[]> {
+    assertTenantId(tenantId);
+    const statement = heldRunsQuery(tenantId, options.status, clampLimit(options.limit ?? 100, MAX_LIST));
+    const result = await this.run("heldRuns", (pool) => MssqlRosterStore.exec(pool, statement));
+    return result.recordset.map((r) => heldRunFromRow(r, decodeTimestamp));
+  }
+
+  async decideHeld(
+    tenantId: string,
+    runId: string,
+    decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string; details?: Record<string, unknown> },
+  ): Promise<{ deleted: Partial<Record<RosterResource, number>>; enrollmentsDeleted: number } | undefined> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const at = isoTimestamp("decidedAt", decision?.decidedAt);
+    if (decision.status !== "approved" && decision.status !== "rejected") throw new StoreInputError("status", 'must be "approved" or "rejected"');
+    return this.transaction("decideHeld", async (tx) => {
+      const marked = (await MssqlRosterStore.exec(tx, decideHeldStatement(tenantId, runId, decision.status, at, truncate(decision.decidedBy, ACTOR_MAX_LENGTH)))).recordset[0];
+      if (!marked) return undefined;
+      const deleted: Partial<Record<RosterResource, number>> = {};
+      let enrollmentsDeleted = 0;
+      if (decision.status === "approved") {
+        const held = JSON.parse(String(marked.resources_json)) as HeldRun["resources"];
+        for (const resource of ROSTER_RESOURCES) {
+          if (!held[resource]?.wouldDelete) continue;
+          deleted[resource] = (await MssqlRosterStore.exec(tx, softDeleteMissingStatement(resource, tenantId, runId, at))).rowsAffected.reduce((a, b) => a + b, 0);
+        }
+        enrollmentsDeleted = (await MssqlRosterStore.exec(tx, applyHeldEnrollmentsStatement(tenantId, runId, at))).rowsAffected.reduce((a, b) => a + b, 0);
+      }
+      await MssqlRosterStore.exec(tx, dropHeldEnrollmentsStatement(tenantId, runId));
+      const result = { deleted, enrollmentsDeleted };
+      const action = decision.status === "approved" ? "held.approve" : "held.reject";
+      await MssqlRosterStore.exec(tx, appendAuditStatement(prepareAudit({ tenantId, at, actor: decision.decidedBy, action, target: runId, details: { ...decision.details, ...result } })));
+      return result;
+    });
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    const statement = appendAuditStatement(prepareAudit(entry));
+    await this.run("appendAudit", (pool) => MssqlRosterStore.exec(pool, statement));
+  }
+
+  async audit(tenantId: string | undefined, limit: number): Promise<AuditEntry[]> {
+    if (tenantId !== undefined) assertTenantId(tenantId);
+    const statement = auditQuery(tenantId, clampLimit(limit, MAX_LIST));
+    const result = await this.run("audit", (pool) => MssqlRosterStore.exec(pool, statement));
+    return result.recordset.map((r) => auditFromRow(r, decodeTimestamp));
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,7 @@ export interface PreparedQuarantineEntry {
 }
 
 const RUN_MODES = new Set(["full", "incremental"]);
-const RUN_STATUSES = new Set(["running", "completed", "failed"]);
+const RUN_STATUSES = new Set(["running", "completed", "failed", "held"]);
 const DATE_PREFIX = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/;
 
 export function assertResource(resource: unknown): asserts resource is RosterResource {
@@ -172,7 +172,7 @@ function countsJson(counts: unknown): string | null {
 }
 
 function runStatus(status: unknown): string {
-  if (typeof status !== "string" || !RUN_STATUSES.has(status)) throw new StoreInputError("status", "must be running, completed or failed");
+  if (typeof status !== "string" || !RUN_STATUSES.has(status)) throw new StoreInputError("status", "must be running, completed, failed or held");
   return status;
 }
 

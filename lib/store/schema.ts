@@ -96,12 +96,22 @@ export const ROSTER_KEY_COLUMNS = ["tenant_id", "clever_id"] as const;
 export const ROSTER_TRAILING_COLUMNS = ["raw_json", "clever_last_modified", "synced_at", "run_id", "deleted_at"] as const;
 
 export const ENROLLMENTS_TABLE = "section_enrollments";
-export const ENROLLMENT_COLUMNS = ["tenant_id", "section_id", "user_id", "role"] as const;
+export const ENROLLMENT_COLUMNS = ["tenant_id", "section_id", "user_id", "role", "deleted_at"] as const;
 export const RUNS_TABLE = "sync_runs";
 export const RUN_COLUMNS = ["tenant_id", "run_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"] as const;
 export const QUARANTINE_TABLE = "quarantine";
 export const QUARANTINE_COLUMNS = ["tenant_id", "run_id", "entry_hash", "resource", "clever_id", "reason", "raw_json", "quarantined_at"] as const;
 export const MIGRATIONS_TABLE = "schema_migrations";
+export const LEASES_TABLE = "sync_leases";
+export const LEASE_COLUMNS = ["tenant_id", "run_id", "instance_id", "acquired_at", "expires_at"] as const;
+export const STATE_TABLE = "sync_state";
+export const STATE_COLUMNS = ["tenant_id", "events_cursor", "last_full_sync_at", "last_full_run_id", "updated_at"] as const;
+export const HELD_TABLE = "held_runs";
+export const HELD_COLUMNS = ["tenant_id", "run_id", "held_at", "status", "reasons_json", "resources_json", "decided_at", "decided_by"] as const;
+export const HELD_ENROLLMENTS_TABLE = "held_enrollments";
+export const HELD_ENROLLMENT_COLUMNS = ["tenant_id", "run_id", "section_id", "user_id", "role"] as const;
+export const AUDIT_TABLE = "audit_log";
+export const AUDIT_COLUMNS = ["audit_id", "tenant_id", "at", "actor", "action", "target", "details_json"] as const;
 
 /** All column names of a roster table in DDL order. */
 export function rosterTableColumns(resource: RosterResource): string[] {
@@ -116,5 +126,10 @@ export function allTables(): Record<string, readonly string[]> {
   out[RUNS_TABLE] = RUN_COLUMNS;
   out[QUARANTINE_TABLE] = QUARANTINE_COLUMNS;
   out[MIGRATIONS_TABLE] = ["version", "name", "applied_at"];
+  out[LEASES_TABLE] = LEASE_COLUMNS;
+  out[STATE_TABLE] = STATE_COLUMNS;
+  out[HELD_TABLE] = HELD_COLUMNS;
+  out[HELD_ENROLLMENTS_TABLE] = HELD_ENROLLMENT_COLUMNS;
+  out[AUDIT_TABLE] = AUDIT_COLUMNS;
   return out;
 }

@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
+import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
 import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
 import {
   assertCleverId,
@@ -23,11 +23,22 @@ import {
   prepareRows,
   prepareRun,
   prepareRunResult,
+  truncate,
   type PreparedRow,
 } from "./normalize";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE } from "./schema";
+import { sqliteGuardStatements, type GuardStatements } from "./sqliteGuard";
+import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   ROSTER_RESOURCES,
+  type AuditEntry,
+  type AuditInput,
+  type HeldRun,
+  type HeldStatus,
+  type LeaseResult,
+  type SyncLease,
+  type SyncState,
+  type UpsertOptions,
   type ColumnValue,
   type QuarantineEntry,
   type QuarantinedRecord,
@@ -54,19 +65,23 @@ const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
 const q = (name: string): string => `"${name}"`;
 
 interface ResourceStatements {
-  /** 1 = same raw JSON on a live row, 0 = different or deleted, undefined = absent. */
+  /** { same: 1 when the raw JSON is identical, gone: 1 when soft-deleted }, undefined = absent. */
   lookup: Database.Statement;
   upsert: Database.Statement;
   stamp: Database.Statement;
   sweepBelow: Database.Statement;
-  sweepAbove: Database.Statement;
+  missingCount: Database.Statement;
+  missingSample: Database.Statement;
+  liveCount: Database.Statement;
   softDelete: Database.Statement;
   page: Database.Statement;
   pageLive: Database.Statement;
 }
 
 interface SharedStatements {
-  deleteEnrollments: Database.Statement;
+  sectionEnrollments: Database.Statement;
+  removeEnrollment: Database.Statement;
+  restoreEnrollment: Database.Statement;
   insertEnrollment: Database.Statement;
   enrollments: Database.Statement;
   startRun: Database.Statement;
@@ -85,16 +100,18 @@ function resourceStatements(db: Database.Database, resource: RosterResource): Re
   const select = ["clever_id", "raw_json", "deleted_at", "run_id", ...typed].map(q).join(", ");
   const t = q(resource);
   return {
-    lookup: db.prepare(`SELECT raw_json = ? AND deleted_at IS NULL FROM ${t} WHERE tenant_id = ? AND clever_id = ?`).pluck(),
+    lookup: db.prepare(`SELECT raw_json = ? AS same, deleted_at IS NOT NULL AS gone FROM ${t} WHERE tenant_id = ? AND clever_id = ?`),
     upsert: db.prepare(
       `INSERT INTO ${t} (${insertColumns.map(q).join(", ")}) VALUES (${insertColumns.map(() => "?").join(", ")})
        ON CONFLICT (tenant_id, clever_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL`,
     ),
     stamp: db.prepare(`UPDATE ${t} SET run_id = ?, synced_at = ? WHERE tenant_id = ? AND clever_id = ?`),
-    // Two range statements instead of <> (which SQLite cannot seek): the partial sweep index then
-    // yields exactly the live rows this run did not touch.
+    // Only rows of OLDER runs: a row a newer run stamped is never swept by an older one. The partial
+    // sweep index yields exactly the live rows below this run id.
     sweepBelow: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`),
-    sweepAbove: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id > ?`),
+    missingCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`).pluck(),
+    missingSample: db.prepare(`SELECT clever_id FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ? ORDER BY clever_id LIMIT ?`).pluck(),
+    liveCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL`).pluck(),
     softDelete: db.prepare(`UPDATE ${t} SET deleted_at = ?, run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`),
     page: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? ORDER BY clever_id LIMIT ?`),
     pageLive: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? AND deleted_at IS NULL ORDER BY clever_id LIMIT ?`),
@@ -105,9 +122,11 @@ function sharedStatements(db: Database.Database): SharedStatements {
   const runColumns = "run_id, tenant_id, mode, status, started_at, finished_at, counts_json, error, instance_id";
   const quarantineColumns = "resource, clever_id, reason, raw_json, run_id, quarantined_at";
   return {
-    deleteEnrollments: db.prepare(`DELETE FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ?`),
+    sectionEnrollments: db.prepare(`SELECT user_id, role, deleted_at FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ?`),
+    removeEnrollment: db.prepare(`UPDATE ${ENROLLMENTS_TABLE} SET deleted_at = ? WHERE tenant_id = ? AND section_id = ? AND user_id = ? AND role = ? AND deleted_at IS NULL`),
+    restoreEnrollment: db.prepare(`UPDATE ${ENROLLMENTS_TABLE} SET deleted_at = NULL WHERE tenant_id = ? AND section_id = ? AND user_id = ? AND role = ?`),
     insertEnrollment: db.prepare(`INSERT INTO ${ENROLLMENTS_TABLE} (tenant_id, section_id, user_id, role) VALUES (?, ?, ?, ?)`),
-    enrollments: db.prepare(`SELECT user_id, role FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ? ORDER BY role, user_id`),
+    enrollments: db.prepare(`SELECT user_id, role FROM ${ENROLLMENTS_TABLE} WHERE tenant_id = ? AND section_id = ? AND deleted_at IS NULL ORDER BY role, user_id`),
     startRun: db.prepare(
       `INSERT INTO ${RUNS_TABLE} (tenant_id, run_id, mode, status, started_at, finished_at, counts_json, error, instance_id)
        VALUES (@tenantId, @runId, @mode, @status, @startedAt, @finishedAt, @countsJson, @error, @instanceId)
@@ -161,6 +180,7 @@ export class SqliteRosterStore implements RosterStore {
   private readonly readBatchSize: number;
   private resources?: Record<RosterResource, ResourceStatements>;
   private shared?: SharedStatements;
+  private guardStatements?: GuardStatements;
   private closed = false;
 
   constructor(options: SqliteRosterStoreOptions) {
@@ -203,6 +223,7 @@ export class SqliteRosterStore implements RosterStore {
       apply.immediate();
       this.resources ??= Object.fromEntries(ROSTER_RESOURCES.map((r) => [r, resourceStatements(this.db, r)])) as Record<RosterResource, ResourceStatements>;
       this.shared ??= sharedStatements(this.db);
+      this.guardStatements ??= sqliteGuardStatements(this.db);
     });
   }
 
@@ -213,20 +234,21 @@ export class SqliteRosterStore implements RosterStore {
     });
   }
 
-  async upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: { runId: string; syncedAt: string }): Promise<UpsertCounts> {
+  async upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: UpsertOptions): Promise<UpsertCounts> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(run?.runId);
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
     return this.guard("upsert", () => {
-      const { resources, shared } = this.ready();
+      const { resources, shared, guard } = this.ready();
       const st = resources[resource];
-      const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+      const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
+      if (resource === "sections") Object.assign(counts, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
       const write = this.db.transaction((prepared: PreparedRow[]) => {
         for (const row of prepared) {
-          const state = st.lookup.get(row.raw, tenantId, row.cleverId) as number | undefined;
-          if (state === 1) {
+          const state = st.lookup.get(row.raw, tenantId, row.cleverId) as { same: number; gone: number } | undefined;
+          if (state && state.same === 1 && state.gone === 0) {
             st.stamp.run(run.runId, syncedAt, tenantId, row.cleverId);
             counts.unchanged++;
             continue;
@@ -234,10 +256,21 @@ export class SqliteRosterStore implements RosterStore {
           st.upsert.run(tenantId, row.cleverId, ...row.values.map(bindable), row.raw, row.lastModified, syncedAt, run.runId);
           if (state === undefined) counts.inserted++;
           else counts.updated++;
+          if (state?.gone === 1) counts.restored++;
           if (row.enrollments) {
             // Unchanged sections keep their enrollments: they derive from the identical raw JSON.
-            shared.deleteEnrollments.run(tenantId, row.cleverId);
-            for (const e of row.enrollments) shared.insertEnrollment.run(tenantId, row.cleverId, e.userId, e.role);
+            const existing = shared.sectionEnrollments.all(tenantId, row.cleverId) as { user_id: string; role: string; deleted_at: string | null }[];
+            const diff = enrollmentDiff(existing.map((e) => ({ userId: e.user_id, role: e.role, deleted: e.deleted_at !== null })), row.enrollments, run.sectionLossGuard);
+            // A newer look at the section supersedes removals an earlier run held.
+            guard.clearHeldEnrollments.run(tenantId, row.cleverId, run.runId);
+            if (diff.held) {
+              counts.heldSections!.push({ sectionId: row.cleverId, liveStudents: diff.liveStudents, removedStudents: diff.removedStudents });
+              for (const e of diff.removed) guard.holdEnrollment.run(tenantId, run.runId, row.cleverId, e.userId, e.role);
+            } else {
+              for (const e of diff.removed) counts.enrollmentsRemoved! += shared.removeEnrollment.run(syncedAt, tenantId, row.cleverId, e.userId, e.role).changes;
+            }
+            for (const e of diff.restored) counts.enrollmentsRestored! += shared.restoreEnrollment.run(tenantId, row.cleverId, e.userId, e.role).changes;
+            for (const e of diff.added) shared.insertEnrollment.run(tenantId, row.cleverId, e.userId, e.role);
           }
         }
       });
@@ -253,7 +286,24 @@ export class SqliteRosterStore implements RosterStore {
     const at = isoTimestamp("deletedAt", deletedAt);
     return this.guard("softDeleteMissing", () => {
       const st = this.ready().resources[resource];
-      return this.db.transaction(() => st.sweepBelow.run(at, tenantId, runId).changes + st.sweepAbove.run(at, tenantId, runId).changes).immediate();
+      return st.sweepBelow.run(at, tenantId, runId).changes;
+    });
+  }
+
+  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(runId);
+    const limit = clampLimit(sampleSize, MAX_LIST);
+    return this.guard("missing", () => {
+      const st = this.ready().resources[resource];
+      return this.db
+        .transaction(() => ({
+          missing: st.missingCount.get(tenantId, runId) as number,
+          live: st.liveCount.get(tenantId) as number,
+          sample: st.missingSample.all(tenantId, runId, limit) as string[],
+        }))
+        .deferred();
     });
   }
 
@@ -363,16 +413,141 @@ export class SqliteRosterStore implements RosterStore {
     });
   }
 
+  // ---- run lease, sync state, held runs, audit -------------------------------------------------
+
+  async acquireLease(tenantId: string, request: { runId: string; instanceId: string | null; now: string; ttlMs: number }): Promise<LeaseResult> {
+    assertTenantId(tenantId);
+    assertRunId(request?.runId);
+    const now = isoTimestamp("now", request.now);
+    const expiresAt = leaseExpiry(now, request.ttlMs);
+    return this.guard("acquireLease", () => {
+      const { guard } = this.ready();
+      // IMMEDIATE: the write lock is taken first, so two processes never both see the lease free.
+      return this.db
+        .transaction((): LeaseResult => {
+          guard.takeLease.run({ tenantId, runId: request.runId, instanceId: request.instanceId ?? null, now, expiresAt });
+          const lease = leaseFromRow(guard.lease.get(tenantId) as Record<string, unknown>);
+          return lease.runId === request.runId ? { acquired: true, lease } : { acquired: false, holder: lease };
+        })
+        .immediate();
+    });
+  }
+
+  async renewLease(tenantId: string, runId: string, now: string, ttlMs: number): Promise<boolean> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const expiresAt = leaseExpiry(now, ttlMs);
+    return this.guard("renewLease", () => this.ready().guard.renewLease.run(expiresAt, tenantId, runId).changes === 1);
+  }
+
+  async releaseLease(tenantId: string, runId: string): Promise<boolean> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    return this.guard("releaseLease", () => this.ready().guard.releaseLease.run(tenantId, runId).changes === 1);
+  }
+
+  async currentLease(tenantId: string): Promise<SyncLease | undefined> {
+    assertTenantId(tenantId);
+    return this.guard("currentLease", () => {
+      const row = this.ready().guard.lease.get(tenantId) as Record<string, unknown> | undefined;
+      return row ? leaseFromRow(row) : undefined;
+    });
+  }
+
+  async syncState(tenantId: string): Promise<SyncState | undefined> {
+    assertTenantId(tenantId);
+    return this.guard("syncState", () => {
+      const row = this.ready().guard.state.get(tenantId) as Record<string, unknown> | undefined;
+      return row ? stateFromRow(row) : undefined;
+    });
+  }
+
+  async saveSyncState(tenantId: string, change: Partial<Pick<SyncState, "eventsCursor" | "lastFullSyncAt" | "lastFullRunId">>, at: string): Promise<void> {
+    assertTenantId(tenantId);
+    const params = preparedState(change, at);
+    this.guard("saveSyncState", () => {
+      this.ready().guard.saveState.run({ tenantId, ...params });
+    });
+  }
+
+  async holdRun(held: Omit<HeldRun, "status" | "decidedAt" | "decidedBy">): Promise<void> {
+    const prepared = prepareHeld(held);
+    this.guard("holdRun", () => {
+      this.ready().guard.holdRun.run(prepared);
+    });
+  }
+
+  async heldRuns(tenantId: string, options: { status?: HeldStatus; limit?: number } = {}): Promise<HeldRun[]> {
+    assertTenantId(tenantId);
+    const limit = clampLimit(options.limit ?? 100, MAX_LIST);
+    return this.guard("heldRuns", () => {
+      const { guard } = this.ready();
+      const rows = (options.status ? guard.heldRunsByStatus.all(tenantId, options.status, limit) : guard.heldRuns.all(tenantId, limit)) as Record<string, unknown>[];
+      return rows.map((r) => heldRunFromRow(r, (v) => (v == null ? null : String(v))));
+    });
+  }
+
+  async decideHeld(
+    tenantId: string,
+    runId: string,
+    decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string; details?: Record<string, unknown> },
+  ): Promise<{ deleted: Partial<Record<RosterResource, number>>; enrollmentsDeleted: number } | undefined> {
+    assertTenantId(tenantId);
+    assertRunId(runId);
+    const at = isoTimestamp("decidedAt", decision?.decidedAt);
+    if (decision.status !== "approved" && decision.status !== "rejected") throw new StoreInputError("status", 'must be "approved" or "rejected"');
+    return this.guard("decideHeld", () => {
+      const { guard, resources } = this.ready();
+      return this.db
+        .transaction(() => {
+          if (guard.decide.run(decision.status, at, truncate(decision.decidedBy, ACTOR_MAX_LENGTH), tenantId, runId).changes === 0) return undefined;
+          const deleted: Partial<Record<RosterResource, number>> = {};
+          let enrollmentsDeleted = 0;
+          if (decision.status === "approved") {
+            const held = JSON.parse(String(guard.heldResources.get(tenantId, runId))) as HeldRun["resources"];
+            for (const resource of ROSTER_RESOURCES) {
+              if (held[resource]?.wouldDelete) deleted[resource] = resources[resource].sweepBelow.run(at, tenantId, runId).changes;
+            }
+            enrollmentsDeleted = guard.applyHeldEnrollments.run({ at, tenantId, runId }).changes;
+          }
+          guard.dropHeldEnrollments.run(tenantId, runId);
+          const result = { deleted, enrollmentsDeleted };
+          guard.appendAudit.run(
+            prepareAudit({ tenantId, at, actor: decision.decidedBy, action: decision.status === "approved" ? "held.approve" : "held.reject", target: runId, details: { ...decision.details, ...result } }),
+          );
+          return result;
+        })
+        .immediate();
+    });
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    const prepared = prepareAudit(entry);
+    this.guard("appendAudit", () => {
+      this.ready().guard.appendAudit.run(prepared);
+    });
+  }
+
+  async audit(tenantId: string | undefined, limit: number): Promise<AuditEntry[]> {
+    if (tenantId !== undefined) assertTenantId(tenantId);
+    const n = clampLimit(limit, MAX_LIST);
+    return this.guard("audit", () => {
+      const { guard } = this.ready();
+      const rows = (tenantId === undefined ? guard.auditAll.all(n) : guard.audit.all(tenantId, n)) as Record<string, unknown>[];
+      return rows.map((r) => auditFromRow(r, (v) => (v == null ? null : String(v))));
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
   }
 
-  private ready(): { resources: Record<RosterResource, ResourceStatements>; shared: SharedStatements } {
+  private ready(): { resources: Record<RosterResource, ResourceStatements>; shared: SharedStatements; guard: GuardStatements } {
     if (this.closed) throw new StoreNotReadyError("the store is closed");
-    if (!this.resources || !this.shared) throw new StoreNotReadyError("call migrate() before using the store");
-    return { resources: this.resources, shared: this.shared };
+    if (!this.resources || !this.shared || !this.guardStatements) throw new StoreNotReadyError("call migrate() before using the store");
+    return { resources: this.resources, shared: this.shared, guard: this.guardStatements };
   }
 
   /** Runs a database step, turning driver errors into typed store errors. */

@@ -33,15 +33,96 @@ export interface RosterRow {
 
 export interface UpsertCounts {
   inserted: number;
+  /** Includes restored rows (a soft-deleted record that came back). */
   updated: number;
   unchanged: number;
+  /** Soft-deleted rows that reappeared and were undeleted (also counted in `updated`). */
+  restored: number;
+  /** Sections only: enrollments soft-deleted because the section no longer lists them. */
+  enrollmentsRemoved?: number;
+  /** Sections only: enrollments undeleted because the section lists them again. */
+  enrollmentsRestored?: number;
+  /** Sections only: sections whose enrollment removals were held by the guard (see UpsertOptions). */
+  heldSections?: { sectionId: string; liveStudents: number; removedStudents: number }[];
 }
+
+/** The section rule of the deletion guard: a section losing more than `maxLossShare` of at least `minStudents` live students. */
+export interface SectionLossGuard {
+  minStudents: number;
+  maxLossShare: number;
+}
+
+/** Options of one upsert call. */
+export interface UpsertOptions {
+  runId: string;
+  syncedAt: string;
+  /** Sections only: hold (do not apply) enrollment removals of sections over this rule; they are recorded in held_enrollments. */
+  sectionLossGuard?: SectionLossGuard;
+}
+
+/** The per-tenant run lease: one sync writes a tenant's rows at a time. */
+export interface SyncLease {
+  tenantId: string;
+  runId: string;
+  instanceId: string | null;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export type LeaseResult = { acquired: true; lease: SyncLease } | { acquired: false; holder: SyncLease };
+
+/** Where a tenant's sync stands, kept in the same database as its rows. */
+export interface SyncState {
+  tenantId: string;
+  /** Clever events id after which the next incremental sync continues (or "from-first-event"). */
+  eventsCursor: string | null;
+  lastFullSyncAt: string | null;
+  lastFullRunId: string | null;
+  updatedAt: string;
+}
+
+export type HeldStatus = "held" | "approved" | "rejected";
+
+/** What a held run would have deleted, per resource (counts at hold time). */
+export interface HeldResource {
+  /** Live rows before the run. */
+  live: number;
+  /** Rows the run did not see: the deletions held. */
+  wouldDelete: number;
+  updated: number;
+  /** Sections only: enrollment removals held. */
+  enrollmentsHeld?: number;
+}
+
+export interface HeldRun {
+  tenantId: string;
+  runId: string;
+  heldAt: string;
+  status: HeldStatus;
+  reasons: string[];
+  resources: Partial<Record<RosterResource, HeldResource>>;
+  decidedAt: string | null;
+  decidedBy: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  tenantId: string;
+  at: string;
+  /** Who: the function key name or principal that made the request, or "cli:<user>". */
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown> | null;
+}
+
+export type AuditInput = Omit<AuditEntry, "id">;
 
 export interface RunSummary {
   runId: string;
   tenantId: string;
   mode: "full" | "incremental";
-  status: "running" | "completed" | "failed";
+  status: "running" | "completed" | "failed" | "held";
   startedAt: string;
   finishedAt?: string | null;
   counts?: Record<string, unknown> | null;
@@ -82,9 +163,15 @@ export interface RosterStore {
    * replaces the enrollments of every inserted or updated section. Rows repeating a cleverId within
    * one call collapse to the last one.
    */
-  upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: { runId: string; syncedAt: string }): Promise<UpsertCounts>;
-  /** Rows of this tenant+resource whose run_id <> runId and deleted_at IS NULL get deleted_at; returns the count. */
+  upsert(tenantId: string, resource: RosterResource, rows: RosterRow[], run: UpsertOptions): Promise<UpsertCounts>;
+  /**
+   * Live rows of this tenant+resource stamped by an OLDER run (run_id < runId: run ids sort by start
+   * time) get deleted_at; returns the count. Rows a later run stamped are never touched, so a run
+   * that lost its lease to a newer one cannot delete what the newer one saw.
+   */
   softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number>;
+  /** What softDeleteMissing would delete (count and a sample of ids, smallest first) and how many rows are live. */
+  missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }>;
   /** For *.deleted events: marks live rows deleted (and stamps run_id); returns how many were live. */
   softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number>;
   /** Idempotent per run: the same entry quarantined twice in one run is stored once. */
@@ -109,6 +196,33 @@ export interface RosterStore {
   counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>>;
   /** Quarantined records of a tenant (optionally one run), newest first. */
   quarantined(tenantId: string, options?: { runId?: string; limit?: number }): Promise<QuarantinedRecord[]>;
+  /**
+   * Takes the tenant's run lease for runId when it is free, expired, or already held by runId
+   * (then renewed). Atomic across processes sharing the database.
+   */
+  acquireLease(tenantId: string, request: { runId: string; instanceId: string | null; now: string; ttlMs: number }): Promise<LeaseResult>;
+  /** Extends the lease while runId holds it (even if it expired and nobody took it); false when another run holds it or none is held. */
+  renewLease(tenantId: string, runId: string, now: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease if runId holds it; true when released. */
+  releaseLease(tenantId: string, runId: string): Promise<boolean>;
+  /** The current lease row (may be expired: compare expiresAt), if any. */
+  currentLease(tenantId: string): Promise<SyncLease | undefined>;
+  syncState(tenantId: string): Promise<SyncState | undefined>;
+  /** Merges the given fields into the tenant's sync state (creating it). */
+  saveSyncState(tenantId: string, change: Partial<Pick<SyncState, "eventsCursor" | "lastFullSyncAt" | "lastFullRunId">>, at: string): Promise<void>;
+  /** Records a held run (idempotent: holding the same run again replaces its details while still held). */
+  holdRun(held: Omit<HeldRun, "status" | "decidedAt" | "decidedBy">): Promise<void>;
+  /** Held runs of a tenant, newest first; optionally only one status. */
+  heldRuns(tenantId: string, options?: { status?: HeldStatus; limit?: number }): Promise<HeldRun[]>;
+  /**
+   * Approves or rejects a run that is still held, and appends the audit entry in the same
+   * transaction. Approving soft-deletes what the run held (rows it did not see that no later run saw
+   * either, and its held enrollment removals). Returns undefined when the run is not held (any more).
+   */
+  decideHeld(tenantId: string, runId: string, decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string; details?: Record<string, unknown> }): Promise<{ deleted: Partial<Record<RosterResource, number>>; enrollmentsDeleted: number } | undefined>;
+  appendAudit(entry: AuditInput): Promise<void>;
+  /** Audit entries, newest first; all tenants when tenantId is undefined. */
+  audit(tenantId: string | undefined, limit: number): Promise<AuditEntry[]>;
   /** Applied migration versions, ascending. */
   migrationVersions(): Promise<number[]>;
   /** Idempotent. */

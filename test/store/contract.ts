@@ -100,9 +100,9 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
     describe("upsert", () => {
       it("counts inserted, updated and unchanged rows and writes typed columns", async () => {
         const tenant = uniqueTenant("ups");
-        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), userRow(3)], run("r1"))).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), userRow(3)], run("r1"))).toEqual({ inserted: 3, updated: 0, unchanged: 0, restored: 0 });
         const changed = userRow(2, { email: "changed@example.org" });
-        expect(await store.upsert(tenant, "users", [userRow(1), changed, userRow(3), userRow(4)], run("r2"))).toEqual({ inserted: 1, updated: 1, unchanged: 2 });
+        expect(await store.upsert(tenant, "users", [userRow(1), changed, userRow(3), userRow(4)], run("r2"))).toEqual({ inserted: 1, updated: 1, unchanged: 2, restored: 0 });
         const rows = await collect(store.rows(tenant, "users"));
         expect(rows.map((r) => r.cleverId)).toEqual([1, 2, 3, 4].map((n) => hexId(n, 0x0a)));
         expect(rows[1]).toMatchObject({ raw: changed.raw, runId: "r2", deletedAt: null });
@@ -114,9 +114,9 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         const rows = [userRow(1), userRow(2)];
         await store.upsert(tenant, "users", rows, run("r1"));
         const before = await collect(store.rows(tenant, "users"));
-        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 2, restored: 0 });
         expect(await collect(store.rows(tenant, "users"))).toEqual(before);
-        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 0, unchanged: 2, restored: 0 });
         expect((await collect(store.rows(tenant, "users"))).map((r) => r.runId)).toEqual(["r2", "r2"]);
         expect((await store.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
       });
@@ -124,18 +124,18 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       it("treats a case-only change of raw JSON as a change", async () => {
         const tenant = uniqueTenant("case");
         await store.upsert(tenant, "users", [userRow(1, { email: "smith@example.org" })], run("r1"));
-        expect(await store.upsert(tenant, "users", [userRow(1, { email: "SMITH@example.org" })], run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+        expect(await store.upsert(tenant, "users", [userRow(1, { email: "SMITH@example.org" })], run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 0, restored: 0 });
       });
 
       it("collapses a cleverId repeated within one call to its last row", async () => {
         const tenant = uniqueTenant("dup");
         const last = userRow(1, { email: "last@example.org" });
-        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), last], run("r1"))).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2), last], run("r1"))).toEqual({ inserted: 2, updated: 0, unchanged: 0, restored: 0 });
         expect((await collect(store.rows(tenant, "users")))[0]!.raw).toBe(last.raw);
       });
 
       it("accepts an empty batch", async () => {
-        expect(await store.upsert(uniqueTenant("empty"), "courses", [], run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
+        expect(await store.upsert(uniqueTenant("empty"), "courses", [], run("r1"))).toEqual({ inserted: 0, updated: 0, unchanged: 0, restored: 0 });
       });
 
       it("round-trips every column kind: text (cut to its width), booleans, dates, NULLs, unicode", async () => {
@@ -174,12 +174,12 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       it("writes a big batch (5000 rows) in one call", async () => {
         const tenant = uniqueTenant("big");
         const rows = Array.from({ length: 5000 }, (_, i) => userRow(i));
-        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
+        expect(await store.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 5000, updated: 0, unchanged: 0, restored: 0 });
         rows[4999] = userRow(4999, { email: "moved@example.org" });
-        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 4999 });
+        expect(await store.upsert(tenant, "users", rows, run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 4999, restored: 0 });
         expect((await store.counts(tenant)).users).toEqual({ live: 5000, deleted: 0 });
         const sections = Array.from({ length: 300 }, (_, i) => sectionRow(i, [hexId(i, 1), hexId(i + 1, 1), hexId(i + 2, 1)], [hexId(i, 2)]));
-        expect(await store.upsert(tenant, "sections", sections, run("r1"))).toEqual({ inserted: 300, updated: 0, unchanged: 0 });
+        expect(await store.upsert(tenant, "sections", sections, run("r1"))).toMatchObject({ inserted: 300, updated: 0, unchanged: 0, restored: 0 });
         expect(await store.enrollments(tenant, sections[299]!.cleverId)).toHaveLength(4);
       });
     });
@@ -205,11 +205,12 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         expect(await store.softDeleteMissing(a, "users", "r2", "2024-09-03T10:00:00Z")).toBe(0);
         expect((await store.counts(a)).schools).toEqual({ live: 1, deleted: 0 });
         expect((await store.counts(b)).users).toEqual({ live: 3, deleted: 0 });
-        // Run ids sorting before and after the current one are both swept.
+        // Only rows of OLDER runs are swept: a row stamped by a newer run (id sorting after) is kept.
         await store.upsert(a, "courses", [{ cleverId: hexId(1, 0xc), columns: {}, raw: "{}", lastModified: null }], run("a-run"));
         await store.upsert(a, "courses", [{ cleverId: hexId(2, 0xc), columns: {}, raw: "{}", lastModified: null }], run("z-run"));
         await store.upsert(a, "courses", [{ cleverId: hexId(3, 0xc), columns: {}, raw: "{}", lastModified: null }], run("m-run"));
-        expect(await store.softDeleteMissing(a, "courses", "m-run", "2024-09-03T10:00:00Z")).toBe(2);
+        expect(await store.softDeleteMissing(a, "courses", "m-run", "2024-09-03T10:00:00Z")).toBe(1);
+        expect((await collect(store.rows(a, "courses"))).map((r) => r.runId)).toEqual(["z-run", "m-run"]);
       });
 
       it("a record that reappears is undeleted and counts as updated", async () => {
@@ -218,7 +219,7 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         await store.upsert(tenant, "users", [userRow(1)], run("r2"));
         expect(await store.softDeleteMissing(tenant, "users", "r2", "2024-09-03T00:00:00Z")).toBe(1);
         expect((await store.counts(tenant)).users).toEqual({ live: 1, deleted: 1 });
-        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2)], run("r3"))).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+        expect(await store.upsert(tenant, "users", [userRow(1), userRow(2)], run("r3"))).toEqual({ inserted: 0, updated: 1, unchanged: 1, restored: 1 });
         expect((await store.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
         const rows = await collect(store.rows(tenant, "users", { includeDeleted: true }));
         expect(rows.map((r) => [r.deletedAt, r.runId])).toEqual([
@@ -255,7 +256,7 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       await store.quarantine(a, "ra", [{ resource: "users", cleverId: "x", reason: "bad", raw: "{}" }]);
       await store.startRun({ runId: "ra", tenantId: a, mode: "full", status: "running", startedAt: "2024-09-01T00:00:00Z" });
       // B writes the same ids with other content, then sweeps and deletes.
-      expect(await store.upsert(b, "users", [userRow(1, { email: "b@example.org" })], run("rb"))).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+      expect(await store.upsert(b, "users", [userRow(1, { email: "b@example.org" })], run("rb"))).toEqual({ inserted: 1, updated: 0, unchanged: 0, restored: 0 });
       await store.upsert(b, "sections", [sectionRow(1, [], [hexId(9, 0x0a)])], run("rb"));
       expect(await store.softDeleteMissing(b, "users", "rb", "2024-09-02T00:00:00Z")).toBe(0);
       expect(await store.softDelete(b, "users", [hexId(2, 0x0a)], { runId: "rb", deletedAt: "2024-09-02T00:00:00Z" })).toBe(0);
@@ -288,7 +289,7 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         ]);
         // s1 changes; s2 is repeated unchanged.
         const s1b = sectionRow(1, [u2!, u4!], [t2!, u2!]);
-        expect(await store.upsert(tenant, "sections", [s1b, s2], run("r2"))).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+        expect(await store.upsert(tenant, "sections", [s1b, s2], run("r2"))).toMatchObject({ inserted: 0, updated: 1, unchanged: 1, restored: 0 });
         expect(await store.enrollments(tenant, s1.cleverId)).toEqual([
           { userId: u2, role: "student" },
           { userId: u4, role: "student" },

@@ -11,13 +11,14 @@ const TENANT = "demo";
 
 /** A full sync of one resource the way lib/sync does it: pages of `pageSize` rows, then the sweep. */
 async function syncResource(store: RosterStore, simulator: CleverSimulator, kind: RosterKind, runId: string, at: string, pageSize = 200): Promise<UpsertCounts & { deleted: number }> {
-  const total = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const total = { inserted: 0, updated: 0, unchanged: 0, restored: 0, deleted: 0 };
   let page: RosterRow[] = [];
   const flush = async () => {
     const counts = await store.upsert(TENANT, kind, page, { runId, syncedAt: at });
     total.inserted += counts.inserted;
     total.updated += counts.updated;
     total.unchanged += counts.unchanged;
+    total.restored += counts.restored;
     page = [];
   };
   for await (const record of simulator.groundTruth(kind)) {
@@ -53,7 +54,7 @@ it("mirrors the simulator's district and then only its changes", async () => {
   simulator.remove("users", district.idAt("users", 451));
   const created = simulator.create("sections", { school: section!.school, name: "New Section", students: [district.idAt("users", 452)], teachers: [] });
 
-  expect(await syncResource(store, simulator, "users", "run-2", "2024-09-02T00:00:00Z")).toEqual({ inserted: 0, updated: 1, unchanged: 499 - 1, deleted: 1 });
+  expect(await syncResource(store, simulator, "users", "run-2", "2024-09-02T00:00:00Z")).toEqual({ inserted: 0, updated: 1, unchanged: 499 - 1, restored: 0, deleted: 1 });
   expect(await syncResource(store, simulator, "sections", "run-2", "2024-09-02T00:00:00Z")).toMatchObject({ inserted: 1, updated: 0, deleted: 0 });
   expect(await store.enrollments(TENANT, created.id)).toEqual([{ userId: district.idAt("users", 452), role: "student" }]);
   const counts = await store.counts(TENANT);

@@ -133,6 +133,7 @@ describe("T-SQL migrations", () => {
     for (const match of ddl.matchAll(/CREATE TABLE dbo\.(\w+) \(([\s\S]*?)\n\);/g)) {
       created[match[1]!] = [...match[2]!.matchAll(/^\s*\[(\w+)\]/gm)].map((m) => m[1]!);
     }
+    for (const match of ddl.matchAll(/ALTER TABLE dbo\.(\w+) ADD \[(\w+)\]/g)) created[match[1]!]!.push(match[2]!);
     expect(created).toEqual(Object.fromEntries(Object.entries(allTables()).map(([t, c]) => [t, [...c]])));
   });
 

@@ -63,7 +63,7 @@ describe("SQLite specifics", () => {
     const second = new SqliteRosterStore({ filename });
     await second.migrate();
     expect((await second.counts("t1")).users).toEqual({ live: 1, deleted: 0 });
-    expect(await second.upsert("t1", "users", [userRow(1)], { runId: "r2", syncedAt: "2024-01-02T00:00:00Z" })).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(await second.upsert("t1", "users", [userRow(1)], { runId: "r2", syncedAt: "2024-01-02T00:00:00Z" })).toEqual({ inserted: 0, updated: 0, unchanged: 1, restored: 0 });
     await second.close();
   });
 

@@ -169,4 +169,65 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
       `CREATE NONCLUSTERED INDEX ix_quarantine_time ON dbo.quarantine ([tenant_id], [quarantined_at] DESC);`,
     ],
   },
+  {
+    version: 2,
+    name: "run lease, sync state, held runs, audit log, enrollment soft-delete",
+    statements: [
+      // One run per tenant: whoever holds this row (and it has not expired) may write the tenant's rows.
+      `CREATE TABLE dbo.sync_leases (
+  [tenant_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [instance_id] NVARCHAR(200) NULL,
+  [acquired_at] DATETIME2(3) NOT NULL,
+  [expires_at] DATETIME2(3) NOT NULL,
+  CONSTRAINT pk_sync_leases PRIMARY KEY CLUSTERED ([tenant_id])
+);`,
+      // The events cursor and the last full sync live with the rows they describe.
+      `CREATE TABLE dbo.sync_state (
+  [tenant_id] ${KEY} NOT NULL,
+  [events_cursor] NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NULL,
+  [last_full_sync_at] DATETIME2(3) NULL,
+  [last_full_run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NULL,
+  [updated_at] DATETIME2(3) NOT NULL,
+  CONSTRAINT pk_sync_state PRIMARY KEY CLUSTERED ([tenant_id])
+);`,
+      // A CHECK constraint cannot be altered in place: drop and re-add it with the new status "held".
+      `ALTER TABLE dbo.sync_runs DROP CONSTRAINT ck_sync_runs_status;`,
+      `ALTER TABLE dbo.sync_runs ADD CONSTRAINT ck_sync_runs_status CHECK ([status] IN (N'running', N'completed', N'failed', N'held'));`,
+      `CREATE TABLE dbo.held_runs (
+  [tenant_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [held_at] DATETIME2(3) NOT NULL,
+  [status] NVARCHAR(16) NOT NULL CONSTRAINT ck_held_runs_status CHECK ([status] IN (N'held', N'approved', N'rejected')),
+  [reasons_json] NVARCHAR(MAX) NOT NULL,
+  [resources_json] NVARCHAR(MAX) NOT NULL,
+  [decided_at] DATETIME2(3) NULL,
+  [decided_by] NVARCHAR(256) NULL,
+  CONSTRAINT pk_held_runs PRIMARY KEY CLUSTERED ([tenant_id], [run_id])
+);`,
+      `CREATE NONCLUSTERED INDEX ix_held_runs_status ON dbo.held_runs ([tenant_id], [status]);`,
+      // Enrollment removals a held run did not apply (a section losing most of its students).
+      `CREATE TABLE dbo.held_enrollments (
+  [tenant_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [section_id] ${KEY} NOT NULL,
+  [user_id] ${KEY} NOT NULL,
+  [role] NVARCHAR(16) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  CONSTRAINT pk_held_enrollments PRIMARY KEY CLUSTERED ([tenant_id], [run_id], [section_id], [user_id], [role])
+);`,
+      `CREATE TABLE dbo.audit_log (
+  [audit_id] BIGINT IDENTITY(1,1) NOT NULL,
+  [tenant_id] ${KEY} NOT NULL,
+  [at] DATETIME2(3) NOT NULL,
+  [actor] NVARCHAR(256) NOT NULL,
+  [action] NVARCHAR(64) NOT NULL,
+  [target] NVARCHAR(200) NOT NULL,
+  [details_json] NVARCHAR(MAX) NULL,
+  CONSTRAINT pk_audit_log PRIMARY KEY CLUSTERED ([audit_id])
+);`,
+      `CREATE NONCLUSTERED INDEX ix_audit_log_tenant ON dbo.audit_log ([tenant_id], [audit_id] DESC);`,
+      // Enrollments are soft-deleted and restored like every roster row.
+      `ALTER TABLE dbo.section_enrollments ADD [deleted_at] DATETIME2(3) NULL;`,
+    ],
+  },
 ]);

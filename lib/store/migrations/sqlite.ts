@@ -162,4 +162,76 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
       `CREATE INDEX ix_quarantine_time ON quarantine (tenant_id, quarantined_at DESC)`,
     ],
   },
+  {
+    version: 2,
+    name: "run lease, sync state, held runs, audit log, enrollment soft-delete",
+    statements: [
+      // One run per tenant: whoever holds this row (and it has not expired) may write the tenant's rows.
+      `CREATE TABLE sync_leases (
+  tenant_id TEXT NOT NULL PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  instance_id TEXT,
+  acquired_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT`,
+      // The events cursor and the last full sync live with the rows they describe.
+      `CREATE TABLE sync_state (
+  tenant_id TEXT NOT NULL PRIMARY KEY,
+  events_cursor TEXT,
+  last_full_sync_at TEXT,
+  last_full_run_id TEXT,
+  updated_at TEXT NOT NULL
+) STRICT`,
+      // SQLite cannot alter a CHECK constraint: rebuild sync_runs with the new status "held".
+      `CREATE TABLE sync_runs_v2 (
+  tenant_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'held')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  counts_json TEXT,
+  error TEXT,
+  instance_id TEXT,
+  PRIMARY KEY (tenant_id, run_id)
+) STRICT`,
+      `INSERT INTO sync_runs_v2 SELECT tenant_id, run_id, mode, status, started_at, finished_at, counts_json, error, instance_id FROM sync_runs`,
+      `DROP TABLE sync_runs`,
+      `ALTER TABLE sync_runs_v2 RENAME TO sync_runs`,
+      `CREATE INDEX ix_sync_runs_started ON sync_runs (tenant_id, started_at DESC, run_id DESC)`,
+      `CREATE TABLE held_runs (
+  tenant_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  held_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('held', 'approved', 'rejected')),
+  reasons_json TEXT NOT NULL,
+  resources_json TEXT NOT NULL,
+  decided_at TEXT,
+  decided_by TEXT,
+  PRIMARY KEY (tenant_id, run_id)
+) STRICT`,
+      `CREATE INDEX ix_held_runs_status ON held_runs (tenant_id, status)`,
+      // Enrollment removals a held run did not apply (a section losing most of its students).
+      `CREATE TABLE held_enrollments (
+  tenant_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  section_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, run_id, section_id, user_id, role)
+) STRICT, WITHOUT ROWID`,
+      `CREATE TABLE audit_log (
+  audit_id INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  details_json TEXT
+) STRICT`,
+      `CREATE INDEX ix_audit_log_tenant ON audit_log (tenant_id, audit_id DESC)`,
+      // Enrollments are soft-deleted and restored like every roster row.
+      `ALTER TABLE section_enrollments ADD COLUMN deleted_at TEXT`,
+    ],
+  },
 ]);
