@@ -60,6 +60,21 @@ customEvents
 '''
   }
   {
+    key: 'sync-held'
+    displayName: 'CleverSync: sync held for review'
+    description: 'A tenant\'s full sync was over a deletion/change threshold (SyncHeld): inserts and updates were applied, deletions wait. Review with GET /api/tenants/{tenantId}/held, then approve or reject.'
+    severity: 2
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    dimension: 'tenantId'
+    query: '''
+customEvents
+| where name == "SyncHeld"
+| extend tenantId = tostring(customDimensions.tenantId)
+| project timestamp, tenantId
+'''
+  }
+  {
     key: 'token-refresh-failing'
     displayName: 'CleverSync: Clever token refresh failing'
     description: 'At least 2 TokenRefreshFailed for a tenant in 30 minutes and no TokenRefreshed since the last failure: syncs fail once the old token expires. See GET /api/health/clever-auth and the custom status of token:{tenantId}.'

@@ -25,7 +25,8 @@ export async function startTenantSync({ services, client, request }: ApiContext,
   const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
   const tenant = await services.tenants.get(tenantId);
   if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
-  const instanceId = await startOrConflict(client, tenantId, () => startSync(client, services.settings, tenantId, body.mode ?? "incremental", new Date(services.now())));
+  const store = await services.stores.storeFor(tenantId);
+  const instanceId = await startOrConflict(client, tenantId, () => startSync({ store, settings: services.settings, now: services.now }, client, tenantId, body.mode ?? "incremental", "api"));
   return runAccepted(request, tenantId, instanceId);
 }
 
@@ -36,7 +37,8 @@ export async function startAllSyncs({ services, client, request }: ApiContext): 
   const skipped: { tenantId: string; reason: string; instanceId?: string }[] = [];
   for (const tenant of await services.tenants.list({ enabledOnly: true })) {
     try {
-      const instanceId = await startOrConflict(client, tenant.id, () => startSync(client, services.settings, tenant.id, body.mode ?? "incremental", new Date(services.now())));
+      const store = await services.stores.storeFor(tenant.id);
+      const instanceId = await startOrConflict(client, tenant.id, () => startSync({ store, settings: services.settings, now: services.now }, client, tenant.id, body.mode ?? "incremental", "api"));
       started.push({ tenantId: tenant.id, instanceId });
     } catch (error) {
       if (!(error instanceof SyncAlreadyRunningError)) throw error;

@@ -2,7 +2,9 @@ import type { DurableClient } from "durable-functions";
 import { CleverClient } from "../clever";
 import { applyEvents, EventsSyncInput } from "../sync/eventsSync";
 import { ResourceSyncInput, syncResource } from "../sync/resourceSync";
-import { finishRun, FinishInput, planRun, PlanInput } from "../sync/runLifecycle";
+import { guardPolicy } from "../sync/guard";
+import { RunLease } from "../sync/lease";
+import { finishRun, FinishInput, FinishResult, planRun, PlanInput } from "../sync/runLifecycle";
 import { EventsResult, ResourceResult, SyncPlan } from "../sync/types";
 import { Services } from "./services";
 import { cleverMetricsToTelemetry } from "../telemetry";
@@ -10,7 +12,7 @@ import { registerSecrets, syncFinished, syncStarted } from "./telemetryEvents";
 import { tenantTokenProvider } from "./tokenFunctions";
 
 /** Everything one tenant's sync activity needs, closed again when the activity ends. */
-async function withTenantSync<T>(services: Services, client: DurableClient, tenantId: string, activity: string, work: (deps: SyncContext) => Promise<T>): Promise<T> {
+async function withTenantSync<T>(services: Services, client: DurableClient, tenantId: string, activity: string, work: (deps: SyncContext) => Promise<T>, runId?: string): Promise<T> {
   const tenant = await services.tenants.get(tenantId);
   const store = await services.stores.storeFor(tenantId);
   const clever = new CleverClient({
@@ -21,14 +23,26 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
     onMetric: cleverMetricsToTelemetry(services.logger, { tenantId }),
   });
   try {
-    return await work({ store, clever, checkpoints: services.checkpoints, now: services.now, resources: tenant.settings.resources, pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE });
+    const leaseTtlMs = services.settings.SYNC_LEASE_SECONDS * 1000;
+    const lease = runId ? new RunLease({ store, now: services.now, leaseTtlMs }, tenantId, runId) : undefined;
+    return await work({
+      store,
+      clever,
+      checkpoints: services.checkpoints,
+      now: services.now,
+      resources: tenant.settings.resources,
+      pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
+      leaseTtlMs,
+      lease,
+      guard: guardPolicy(tenant.settings.deletionGuard),
+    });
   } finally {
     await clever.close();
     await registerSecrets(services, tenantId);
   }
 }
 
-type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[] };
+type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[]; leaseTtlMs: number };
 
 export async function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
   const plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
@@ -37,16 +51,17 @@ export async function planSyncRunActivity(services: Services, client: DurableCli
 }
 
 export function syncResourceActivity(services: Services, client: DurableClient, input: ResourceSyncInput): Promise<ResourceResult> {
-  return withTenantSync(services, client, input.tenantId, "syncResource", (deps) => syncResource(deps, input));
+  return withTenantSync(services, client, input.tenantId, "syncResource", (deps) => syncResource(deps, input), input.runId);
 }
 
 export function applySyncEventsActivity(services: Services, client: DurableClient, input: EventsSyncInput): Promise<EventsResult> {
-  return withTenantSync(services, client, input.tenantId, "applySyncEvents", (deps) => applyEvents(deps, input));
+  return withTenantSync(services, client, input.tenantId, "applySyncEvents", (deps) => applyEvents(deps, input), input.runId);
 }
 
-export async function finishSyncRunActivity(services: Services, input: FinishInput): Promise<void> {
+export async function finishSyncRunActivity(services: Services, input: FinishInput): Promise<FinishResult> {
   const store = await services.stores.storeFor(input.tenantId);
-  await finishRun({ store, checkpoints: services.checkpoints, now: services.now }, input);
+  const result = await finishRun({ store, now: services.now }, input);
   const run = (await store.listRuns(input.tenantId, 20)).find((r) => r.runId === input.runId);
-  syncFinished(services, input, run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : undefined);
+  syncFinished(services, input, run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : undefined, result);
+  return result;
 }

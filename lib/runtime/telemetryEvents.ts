@@ -1,5 +1,5 @@
 import { TelemetryEvents, TelemetryMetrics } from "../telemetry";
-import type { FinishInput } from "../sync/runLifecycle";
+import type { FinishInput, FinishResult } from "../sync/runLifecycle";
 import type { SyncPlan } from "../sync/types";
 import type { RefreshResult } from "../tokens";
 import { Services } from "./services";
@@ -26,9 +26,11 @@ export function syncStarted(services: Services, tenantId: string, runId: string,
   services.logger.event(TelemetryEvents.SyncStarted, { tenantId, runId, mode: plan.mode, reason: plan.reason });
 }
 
-export function syncFinished(services: Services, input: FinishInput, durationMs: number | undefined): void {
+export function syncFinished(services: Services, input: FinishInput, durationMs: number | undefined, result?: FinishResult): void {
   const properties = { tenantId: input.tenantId, runId: input.runId, mode: input.plan?.mode ?? "unknown" };
-  if (input.status === "completed") services.logger.event(TelemetryEvents.SyncCompleted, properties);
+  // A held run applied its inserts and updates; its deletions wait for review (alert rule: bicep/modules/alerts.bicep).
+  if (result?.status === "held") services.logger.event(TelemetryEvents.SyncHeld, { ...properties, reasons: (result.reasons ?? []).join("; ") });
+  else if (input.status === "completed") services.logger.event(TelemetryEvents.SyncCompleted, properties);
   else services.logger.event(TelemetryEvents.SyncFailed, { ...properties, error: input.error ?? "unknown" });
   if (durationMs !== undefined) services.logger.metric(TelemetryMetrics.SyncDurationMs, durationMs, { mode: properties.mode, status: input.status });
 }

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { DurableClient } from "durable-functions";
 import type { Services } from "../runtime/services";
-import { runningSync, startSyncRun } from "../sync/starter";
+import { runningSync, startSyncRun, SyncAlreadyRunningError } from "../sync/starter";
 import { runIdFor, syncInstanceId } from "../sync/syncTenant";
 import { ensureTokenKeeper, policyFromSettings } from "../tokens";
 
@@ -41,8 +41,15 @@ export async function schedulerTick(services: Services, client: DurableClient, n
         tick.sync = "running";
         tick.instanceId = running;
       } else {
-        await startSyncRun(client, services.settings, tenant.id, "incremental", runId);
-        tick.sync = "started";
+        try {
+          await startSyncRun({ store: await services.stores.storeFor(tenant.id), settings: services.settings, now: services.now }, client, tenant.id, "incremental", runId);
+          tick.sync = "started";
+        } catch (error) {
+          // The lease in the tenant's database says another run (perhaps another process's) is writing.
+          if (!(error instanceof SyncAlreadyRunningError)) throw error;
+          tick.sync = error.instanceId === instanceId ? "already started" : "running";
+          tick.instanceId = error.instanceId;
+        }
       }
     } catch (error) {
       tick.error = error instanceof Error ? error.message : String(error);

@@ -9,6 +9,16 @@
  *   await store.finishRun(tenantId, runId, { status: "completed", finishedAt, counts, error: null });
  */
 export type {
+  AuditEntry,
+  AuditInput,
+  HeldResource,
+  HeldRun,
+  HeldStatus,
+  LeaseResult,
+  SectionLossGuard,
+  SyncLease,
+  SyncState,
+  UpsertOptions,
   ColumnValue,
   Enrollment,
   EnrollmentRole,

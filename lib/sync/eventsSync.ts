@@ -1,6 +1,6 @@
 import type { CleverEvent } from "../clever";
 import type { RosterResource, RosterRow } from "../store";
-import { EVENTS_CHECKPOINT, isRosterResource } from "./catalogue";
+import { isRosterResource } from "./catalogue";
 import { mapPage, ResourceSyncDependencies } from "./resourceSync";
 import { EventsResult } from "./types";
 
@@ -22,11 +22,12 @@ type Pending = { kind: "upsert"; resource: RosterResource; rows: RosterRow[] } |
 export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">, input: EventsSyncInput): Promise<EventsResult> {
   const { tenantId, runId } = input;
   const result: EventsResult = { fallbackToFull: false, events: 0, pages: 0, upserted: 0, deleted: 0, quarantined: 0, byResource: {} };
-  const checkpoint = await deps.checkpoints.get(tenantId, EVENTS_CHECKPOINT);
-  // A re-run of the same run continues from its own progress, else from the last applied event.
-  let cursor = checkpoint?.runId === runId ? (checkpoint.cursor ?? checkpoint.eventsCursor) : checkpoint?.eventsCursor;
-  // No completed full sync yet: events alone cannot build the mirror.
-  if (!cursor || !checkpoint?.lastFullSyncAt) return { ...result, fallbackToFull: true };
+  // The cursor lives in the tenant's database, advanced with every applied page: a re-run of the
+  // same activity continues after the last page it applied.
+  const state = await deps.store.syncState(tenantId);
+  let cursor = state?.eventsCursor ?? undefined;
+  // No completed full sync in this database: events alone cannot build the mirror.
+  if (!cursor || !state?.lastFullSyncAt) return { ...result, fallbackToFull: true };
   const syncedAt = new Date(deps.now()).toISOString();
 
   let pending: Pending | undefined;
@@ -44,6 +45,7 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
 
   try {
     for await (const page of deps.clever.pages("events", { startingAfter: cursor === FROM_FIRST_EVENT ? undefined : cursor, limit: deps.pageSize })) {
+      await deps.lease?.renew();
       for (const event of page.records as CleverEvent[]) {
         const [resource, action] = String(event.type).split(".");
         if (!isRosterResource(resource)) continue; // events of resources this product does not mirror
@@ -69,23 +71,18 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
       result.events += page.records.length;
       result.pages += 1;
       cursor = page.lastId ?? cursor;
-      await deps.checkpoints.put(tenantId, EVENTS_CHECKPOINT, { runId, cursor, eventsCursor: checkpoint?.eventsCursor, lastFullSyncAt: checkpoint?.lastFullSyncAt, pagesDone: result.pages, recordsDone: result.events });
+      await deps.store.saveSyncState(tenantId, { eventsCursor: cursor }, new Date(deps.now()).toISOString());
     }
   } catch (error) {
     // Clever no longer has events after this cursor (retention passed): only a full sync repairs that.
     if ((error as { status?: number }).status === 404) return { ...result, fallbackToFull: true };
     throw error;
   }
-  await deps.checkpoints.put(tenantId, EVENTS_CHECKPOINT, { runId, eventsCursor: cursor, lastFullSyncAt: checkpoint?.lastFullSyncAt, completedRunId: runId, pagesDone: result.pages, recordsDone: result.events });
   return result;
 }
 
-/** After a full sync completes: incremental syncs continue from the newest event at its start. */
-export async function recordFullSyncCursor(deps: Pick<ResourceSyncDependencies, "checkpoints" | "now">, tenantId: string, runId: string, eventsCursor: string | null): Promise<void> {
-  await deps.checkpoints.put(tenantId, EVENTS_CHECKPOINT, {
-    runId,
-    eventsCursor: eventsCursor ?? FROM_FIRST_EVENT,
-    lastFullSyncAt: new Date(deps.now()).toISOString(),
-    completedRunId: runId,
-  });
+/** After a full sync completes: incremental syncs continue from the newest event at its start (kept with the rows). */
+export async function recordFullSyncCursor(deps: Pick<ResourceSyncDependencies, "store" | "now">, tenantId: string, runId: string, eventsCursor: string | null): Promise<void> {
+  const at = new Date(deps.now()).toISOString();
+  await deps.store.saveSyncState(tenantId, { eventsCursor: eventsCursor ?? FROM_FIRST_EVENT, lastFullSyncAt: at, lastFullRunId: runId }, at);
 }

@@ -1,6 +1,8 @@
 import type { CleverClient, CleverRecord } from "../clever";
-import type { QuarantineEntry, RosterResource, RosterRow, RosterStore } from "../store";
+import type { QuarantineEntry, RosterResource, RosterRow, RosterStore, SectionLossGuard } from "../store";
 import type { Checkpoint, CheckpointStateInput } from "../tenants";
+import { guardVerdict, type GuardPolicy } from "./guard";
+import type { RunLease } from "./lease";
 import { mapRecord } from "./mapping";
 import { ResourceResult } from "./types";
 
@@ -19,6 +21,10 @@ export interface ResourceSyncDependencies {
   /** Checkpoint after this many pages (and always at the end). */
   checkpointEveryPages?: number;
   onPage?: (progress: { resource: RosterResource; pages: number; records: number }) => void;
+  /** The run's lease, renewed on every page and before the sweep; absent only in store-level tests. */
+  lease?: RunLease;
+  /** The tenant's deletion and change guard; undefined applies every deletion (events, tests). */
+  guard?: GuardPolicy;
 }
 
 export interface ResourceSyncInput {
@@ -59,7 +65,10 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
     deleted: 0,
     quarantined: 0,
     resumedFromPage: resumable ? checkpoint.pagesDone : 0,
+    restored: 0,
   };
+  const heldSections: string[] = [];
+  let heldSectionCount = 0;
   if (resumable && checkpoint.completedRunId === runId) return result;
 
   const syncedAt = new Date(deps.now()).toISOString();
@@ -71,7 +80,16 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
 
   for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1 })) {
     const { rows, quarantined } = mapPage(resource, page.records);
-    const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt });
+    await deps.lease?.renew();
+    const sectionLossGuard: SectionLossGuard | undefined = deps.guard?.section;
+    const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt, sectionLossGuard });
+    result.restored += counts.restored;
+    if (counts.enrollmentsRemoved !== undefined) result.enrollmentsRemoved = (result.enrollmentsRemoved ?? 0) + counts.enrollmentsRemoved;
+    if (counts.enrollmentsRestored !== undefined) result.enrollmentsRestored = (result.enrollmentsRestored ?? 0) + counts.enrollmentsRestored;
+    for (const held of counts.heldSections ?? []) {
+      heldSectionCount++;
+      if (heldSections.length < 10) heldSections.push(held.sectionId);
+    }
     if (quarantined.length) await deps.store.quarantine(tenantId, runId, quarantined);
     result.inserted += counts.inserted;
     result.updated += counts.updated;
@@ -87,8 +105,17 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
     }
   }
 
-  // Only now is the resource complete: anything this run did not see is gone from Clever.
-  result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString());
+  // Only now is the resource complete: anything this run did not see is gone from Clever — unless
+  // the guard finds the change implausible, then the deletions wait for a person to approve them.
+  await deps.lease?.renew(true);
+  const missing = await deps.store.missing(tenantId, resource, runId, 10);
+  const verdict = guardVerdict(deps.guard, { resource, missing: missing.missing, live: missing.live, inserted: result.inserted, restored: result.restored, updated: result.updated, heldSections: heldSectionCount });
+  if (verdict.holdDeletions) result.deleted = 0;
+  else result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString());
+  if (verdict.reasons.length) {
+    result.held = { reasons: verdict.reasons, live: verdict.before, wouldDelete: verdict.holdDeletions ? missing.missing : 0, updated: result.updated, sample: verdict.holdDeletions ? missing.sample : [] };
+    if (heldSectionCount) Object.assign(result.held, { enrollmentsHeld: heldSectionCount, sectionSample: heldSections });
+  }
   cursor = undefined;
   await save({ completedRunId: runId, lastFullSyncAt: syncedAt });
   return result;

@@ -2,7 +2,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import { failureSummary } from "../orchestration/failureSummary";
 import { phasesFor } from "./catalogue";
-import type { FinishInput, PlanInput } from "./runLifecycle";
+import type { FinishInput, FinishResult, PlanInput } from "./runLifecycle";
 import { EventsResult, ResourceResult, SyncPlan, SyncRunInput, SyncStatus } from "./types";
 
 export const SYNC_TENANT = "syncTenant";
@@ -72,10 +72,11 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     }
 
     const finish: FinishInput = { tenantId, runId, plan, status: "completed", counts };
-    yield context.df.callActivityWithRetry(FINISH_SYNC_RUN, retry, finish);
-    status.phase = "completed";
+    const finished = (yield context.df.callActivityWithRetry(FINISH_SYNC_RUN, retry, finish)) as FinishResult | undefined;
+    status.phase = finished?.status === "held" ? "held" : "completed";
+    if (finished?.status === "held") status.held = { reasons: finished.reasons ?? [], review: `GET /api/tenants/${tenantId}/held` };
     publish();
-    return { runId, mode: plan.mode, records: status.records, counts };
+    return { runId, mode: plan.mode, records: status.records, counts, status: status.phase };
   } catch (error) {
     status.lastError = failureSummary(error, 500);
     status.phase = "failed";

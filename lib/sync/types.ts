@@ -13,6 +13,26 @@ export interface ResourceResult {
   deleted: number;
   quarantined: number;
   resumedFromPage: number;
+  /** Soft-deleted records that came back (also counted in updated). */
+  restored: number;
+  /** Sections only: enrollments soft-deleted / undeleted. */
+  enrollmentsRemoved?: number;
+  enrollmentsRestored?: number;
+  /** Set when the guard held this resource's deletions (or section enrollment removals). */
+  held?: HeldResourceResult;
+}
+
+/** What the guard held for one resource of a run (counts and a small sample of ids, never records). */
+export interface HeldResourceResult {
+  reasons: string[];
+  /** Live rows before the run. */
+  live: number;
+  wouldDelete: number;
+  updated: number;
+  sample: string[];
+  /** Sections only: sections whose enrollment removals were held, and a sample of their ids. */
+  enrollmentsHeld?: number;
+  sectionSample?: string[];
 }
 
 export interface EventsResult {
@@ -50,4 +70,6 @@ export interface SyncStatus {
   resources: Record<string, { state: "pending" | "running" | "done"; records?: number; pages?: number }>;
   records: number;
   lastError: string | null;
+  /** Set when the run ended held: why, and where to review it. */
+  held?: { reasons: string[]; review: string };
 }

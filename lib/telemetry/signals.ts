@@ -9,6 +9,7 @@ export const TelemetryEvents = {
   SyncStarted: "SyncStarted",
   SyncCompleted: "SyncCompleted",
   SyncFailed: "SyncFailed",
+  SyncHeld: "SyncHeld",
   HealthUnhealthy: "HealthUnhealthy",
 } as const;
 
@@ -66,6 +67,12 @@ export const TELEMETRY_SIGNALS: Readonly<Record<TelemetrySignalName, TelemetrySi
     table: "customEvents",
     description: "A tenant's sync ended in failure; `reason` names the error class, never a secret.",
     properties: ["tenantId", "instanceId", "runId", "resource", "reason"],
+  },
+  SyncHeld: {
+    kind: "event",
+    table: "customEvents",
+    description: "A tenant's full sync applied its inserts and updates but held its deletions for review (over a deletion/change threshold); approve or reject it.",
+    properties: ["tenantId", "runId", "mode", "reasons"],
   },
   HealthUnhealthy: {
     kind: "event",

@@ -57,6 +57,20 @@ export const tenantSettingsSchema = z.strictObject({
    * (tokens that expire). A `district-token` secret, when present, is used as is.
    */
   authMode: z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(", ")}` }).optional(),
+  /**
+   * The deletion and change guard of full syncs (defaults from Clever's safety thresholds: 10%
+   * deleted, 75% updated; a section losing more than 50% of at least 5 students). A run over a
+   * threshold applies inserts and updates and holds its deletions for review.
+   */
+  deletionGuard: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxDeletePercent: z.number().min(0, { error: "must be between 0 and 100" }).max(100, { error: "must be between 0 and 100" }).optional(),
+      maxUpdatePercent: z.number().min(0, { error: "must be between 0 and 100" }).max(100, { error: "must be between 0 and 100" }).optional(),
+      sectionMinStudents: z.int().min(1, { error: "must be a whole number of at least 1" }).optional(),
+      sectionMaxLossPercent: z.number().min(0, { error: "must be between 0 and 100" }).max(100, { error: "must be between 0 and 100" }).optional(),
+    })
+    .optional(),
 });
 
 /** Names of the secrets holding the tenant's Clever client id and secret. */
@@ -121,6 +135,7 @@ const TENANT_HINTS: IssueHints = {
     "settings.resources": `list resources from: ${SYNC_RESOURCES.join(", ")}`,
     "settings.databaseSecretName": SECRET_NAME_FIX,
     "settings.authMode": `use one of ${AUTH_MODES.join(", ")}, or leave it out (district-token)`,
+    "settings.deletionGuard": "send e.g. {\"maxDeletePercent\": 10, \"maxUpdatePercent\": 75}, or leave it out for the defaults",
   },
   knownFields: {
     "": Object.keys(tenantInputSchema.shape),

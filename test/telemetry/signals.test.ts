@@ -7,7 +7,7 @@ const readme = readFileSync(join(__dirname, "..", "..", "lib", "telemetry", "REA
 
 describe("telemetry signals", () => {
   it("are the agreed names, each constant equal to its key", () => {
-    expect(Object.keys(TelemetryEvents).sort()).toEqual(["HealthUnhealthy", "SyncCompleted", "SyncFailed", "SyncStarted", "TokenRefreshFailed", "TokenRefreshed"]);
+    expect(Object.keys(TelemetryEvents).sort()).toEqual(["HealthUnhealthy", "SyncCompleted", "SyncFailed", "SyncHeld", "SyncStarted", "TokenRefreshFailed", "TokenRefreshed"]);
     expect(Object.keys(TelemetryMetrics).sort()).toEqual(["CleverPageLatencyMs", "CleverRateLimited", "CleverRetries", "RecordsSynced", "SyncDurationMs"]);
     for (const [key, value] of Object.entries({ ...TelemetryEvents, ...TelemetryMetrics })) expect(value).toBe(key);
   });
