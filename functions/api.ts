@@ -2,6 +2,7 @@ import * as df from "durable-functions";
 import { forCallerTenant, myTenants } from "../lib/api/callerRoutes";
 import { apiRoute } from "../lib/api/handler";
 import { recentRuns, refreshToken, startAllSyncs, startTenantSync, syncStatus } from "../lib/api/syncRoutes";
+import { auditEntries, decideHeldRun, heldRuns } from "../lib/api/heldRoutes";
 import { deleteTenant, getTenant, listTenants, putTenant } from "../lib/api/tenantRoutes";
 import { processServices } from "../lib/runtime/services";
 
@@ -17,6 +18,10 @@ df.app.client.http("listTenants", { route: "tenants", methods: ["GET"], authLeve
 df.app.client.http("getTenant", { route: "tenants/{tenantId}", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => getTenant(api, p.tenantId)) });
 df.app.client.http("putTenant", { route: "tenants/{tenantId}", methods: ["PUT"], authLevel: fn, handler: apiRoute(services, (api, p) => putTenant(api, p.tenantId)) });
 df.app.client.http("deleteTenant", { route: "tenants/{tenantId}", methods: ["DELETE"], authLevel: fn, handler: apiRoute(services, (api, p) => deleteTenant(api, p.tenantId)) });
+df.app.client.http("heldRuns", { route: "tenants/{tenantId}/held", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => heldRuns(api, p.tenantId)) });
+df.app.client.http("approveHeldRun", { route: "tenants/{tenantId}/held/{runId}/approve", methods: ["POST"], authLevel: fn, handler: apiRoute(services, (api, p) => decideHeldRun(api, p.tenantId, p.runId, "approve")) });
+df.app.client.http("rejectHeldRun", { route: "tenants/{tenantId}/held/{runId}/reject", methods: ["POST"], authLevel: fn, handler: apiRoute(services, (api, p) => decideHeldRun(api, p.tenantId, p.runId, "reject")) });
+df.app.client.http("auditLog", { route: "tenants/{tenantId}/audit", methods: ["GET"], authLevel: fn, handler: apiRoute(services, (api, p) => auditEntries(api, p.tenantId)) });
 
 // Signed-in callers (App Service Authentication, Entra ID app roles) reach only their tenants; the
 // host asks no key here because these callers hold none — lib/api/callerAccess.ts refuses anyone

@@ -4,6 +4,7 @@
  * `register<Name>Command(program)`; add it to buildProgram below.
  */
 import { Command } from 'commander';
+import { registerHeldCommands } from './commands/held';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
 import { registerSyncCommand } from './commands/sync';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSyncCommand(program);
   registerTenantCommands(program);
   registerSimulateCommand(program);
+  registerHeldCommands(program);
   return program;
 }
 

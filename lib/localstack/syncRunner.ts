@@ -1,7 +1,7 @@
 import type { DevHost, InstanceStatus } from "../devhost";
 import type { Services } from "../runtime/services";
-import { retryInputFrom } from "../sync/starter";
-import { runIdFor, SYNC_TENANT, syncInstanceId } from "../sync/syncTenant";
+import { newRunId, retryInputFrom, startLeasedRun } from "../sync/starter";
+import { SYNC_TENANT } from "../sync/syncTenant";
 import type { ResourceResult, SyncMode, SyncStatus } from "../sync/types";
 
 export interface ResourceProgress {
@@ -31,8 +31,14 @@ export async function runSyncToCompletion(
 ): Promise<SyncRunOutcome> {
   await services.tenants.get(tenantId);
   const started = Date.now();
-  const runId = runIdFor(new Date(started), "cli");
-  const instanceId = host.startNew(SYNC_TENANT, { instanceId: syncInstanceId(tenantId, runId), input: { tenantId, runId, mode, retry: retryInputFrom(services.settings) } });
+  const runId = newRunId(new Date(started), "cli");
+  // Through the tenant's run lease like every starter: another process syncing the same database → SyncAlreadyRunningError.
+  const store = await services.stores.storeFor(tenantId);
+  const instanceId = await startLeasedRun(
+    { store, settings: services.settings, now: services.now },
+    { start: async (id, input) => host.startNew(SYNC_TENANT, { instanceId: id, input }), status: async (id) => host.getStatus(id)?.runtimeStatus },
+    { tenantId, runId, mode, retry: retryInputFrom(services.settings) },
+  );
   for (;;) {
     const status = host.getStatus(instanceId)!;
     onProgress(await progressOf(services, tenantId, runId, status.customStatus as SyncStatus | null));

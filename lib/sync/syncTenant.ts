@@ -76,7 +76,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     status.phase = finished?.status === "held" ? "held" : "completed";
     if (finished?.status === "held") status.held = { reasons: finished.reasons ?? [], review: `GET /api/tenants/${tenantId}/held` };
     publish();
-    return { runId, mode: plan.mode, records: status.records, counts, status: status.phase };
+    return { runId, mode: plan.mode, reason: plan.reason, records: status.records, counts, status: status.phase };
   } catch (error) {
     status.lastError = failureSummary(error, 500);
     status.phase = "failed";

@@ -55,7 +55,7 @@ export async function runSyncCommand(options: SyncCommandOptions): Promise<numbe
       }
     });
     bars?.stop();
-    printOutcome(outcome, stack.simulator?.requestStats());
+    printOutcome({ ...outcome, tenantId: options.tenant }, options.full ? "full" : "incremental", stack.simulator?.requestStats());
     return outcome.status.runtimeStatus === "Completed" ? 0 : 1;
   } finally {
     bars?.stop();
@@ -64,14 +64,26 @@ export async function runSyncCommand(options: SyncCommandOptions): Promise<numbe
   }
 }
 
-function printOutcome(outcome: SyncRunOutcome, requests?: { requests: number; byStatus: Record<number, number> }): void {
+function printOutcome(outcome: SyncRunOutcome & { tenantId: string }, requested: string, requests?: { requests: number; byStatus: Record<number, number> }): void {
   const { status } = outcome;
   console.log(summaryTable(outcome.resources));
-  const output = status.output as { mode?: string; records?: number; counts?: { events?: { events: number; upserted: number; deleted: number; quarantined: number } } } | string | null;
+  const output = status.output as {
+    mode?: string;
+    reason?: string;
+    status?: string;
+    records?: number;
+    counts?: { events?: { events: number; upserted: number; deleted: number; quarantined: number } };
+  } | string | null;
   const mode = typeof output === "object" && output?.mode ? output.mode : "";
   const events = typeof output === "object" ? output?.counts?.events : undefined;
   if (events) console.log(`Clever events applied: ${events.events} (${events.upserted} upserted, ${events.deleted} deleted, ${events.quarantined} quarantined)`);
-  console.log(`Sync ${status.runtimeStatus.toLowerCase()} in ${(outcome.durationMs / 1000).toFixed(1)} s${mode ? ` (${mode})` : ""}: instance ${outcome.instanceId}`);
+  if (typeof output === "object" && output?.reason && mode === "full" && requested !== "full") console.log(`Full sync because ${output.reason}`);
+  const held = typeof output === "object" && output?.status === "held";
+  console.log(`Sync ${held ? "held" : status.runtimeStatus.toLowerCase()} in ${(outcome.durationMs / 1000).toFixed(1)} s${mode ? ` (${mode})` : ""}: instance ${outcome.instanceId}`);
+  if (held) {
+    for (const reason of (status.customStatus as { held?: { reasons: string[] } } | null)?.held?.reasons ?? []) console.log(`  held: ${reason}`);
+    console.log(`Inserts and updates were applied; deletions wait for review: cleversync held list --tenant ${outcome.tenantId}`);
+  }
   if (requests) console.log(`Clever requests: ${requests.requests}, 429s: ${requests.byStatus[429] ?? 0}`);
   if (status.runtimeStatus !== "Completed") console.log(`Error: ${typeof output === "string" ? output : JSON.stringify(status.customStatus)}`);
 }
