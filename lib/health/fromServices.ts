@@ -1,5 +1,5 @@
 import type { Services } from "../runtime/services";
-import { CLEVER_AUTH_CHECK, cleverAuthCheck, cleverCheck, keyVaultCheck, sqlCheck, tablesCheck } from "./checks";
+import { CLEVER_AUTH_CHECK, cleverAuthCheck, cleverCheck, HELD_SYNCS_CHECK, heldSyncsCheck, keyVaultCheck, sqlCheck, tablesCheck } from "./checks";
 import type { HealthRuntime } from "./holder";
 import { KeeperReaderSlot } from "./keeperStatus";
 import { HealthSnapshot, type HealthCheck } from "./snapshot";
@@ -22,6 +22,10 @@ export function healthChecks(services: Services, keepers: KeeperReaderSlot): Rec
       enabledTenantIds: async () => (await services.tenants.list({ enabledOnly: true })).map((t) => t.id),
       readKeeperStatuses: () => keepers.read(),
       now: services.now,
+    }),
+    [HELD_SYNCS_CHECK]: heldSyncsCheck({
+      enabledTenantIds: async () => (await services.tenants.list({ enabledOnly: true })).map((t) => t.id),
+      storeFor: (tenantId) => services.stores.storeFor(tenantId),
     }),
   };
 }

@@ -73,7 +73,7 @@ describe("syncs", () => {
     const started = await call(`/api/tenants/${TENANT}/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "full" }) });
     expect(started.status).toBe(202);
     const instanceId = started.body.id as string;
-    expect(instanceId).toMatch(new RegExp(`^sync:${TENANT}:\\d{8}T\\d{6}Z$`));
+    expect(instanceId).toMatch(new RegExp(`^sync:${TENANT}:\\d{8}T\\d{6}\\.\\d{3}Z-api-[0-9a-f]{6}$`));
     expect(started.body.statusQueryGetUri).toBe(`${world.host.url}/api/tenants/${TENANT}/sync/${encodeURIComponent(instanceId)}`);
 
     const conflict = await call(`/api/tenants/${TENANT}/sync`, { method: "POST" });

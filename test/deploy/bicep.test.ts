@@ -337,7 +337,7 @@ describe("alert rules", () => {
   const queries = verbatimStrings(alerts.source);
 
   test("every signal an alert query names exists in lib/telemetry TELEMETRY_SIGNALS, in the right table", () => {
-    expect(queries.length).toBe(3);
+    expect(queries.length).toBe(4);
     expect(unknownSignals(queries)).toEqual([]);
     for (const q of queries) {
       for (const name of signalsIn([q])) {
@@ -350,7 +350,7 @@ describe("alert rules", () => {
   });
 
   test("the required alerts exist: SyncFailed, TokenRefreshFailed, HealthUnhealthy, with an email action group", () => {
-    expect(signalsIn(queries)).toEqual(expect.arrayContaining(["SyncFailed", "TokenRefreshFailed", "HealthUnhealthy"]));
+    expect(signalsIn(queries)).toEqual(expect.arrayContaining(["SyncFailed", "SyncHeld", "TokenRefreshFailed", "HealthUnhealthy"]));
     expect(alerts.code).toMatch(/'Microsoft\.Insights\/scheduledQueryRules@/);
     expect(alerts.code).toMatch(/emailReceivers:\s*\[[\s\S]*emailAddress:\s*alertEmail/);
     expect(alerts.code).toMatch(/actionGroups:\s*\[\s*actionGroup\.id/);

@@ -1,6 +1,7 @@
 /** The health checks by name, and which endpoint shows which. */
 export { cleverAuthCheck, tenantTokenHealth, FAILURES_BEFORE_UNHEALTHY, type CleverAuthCheckDependencies, type CleverAuthData, type TenantTokenHealth } from "./cleverAuth";
 export { cleverCheck, type CleverCheckDependencies } from "./clever";
+export { heldSyncsCheck, HELD_SYNCS_CHECK, type HeldSyncsCheckDependencies, type TenantHeldHealth } from "./heldSyncs";
 export { keyVaultCheck, type KeyVaultCheckDependencies } from "./keyVault";
 export { PROBE_TENANT_ID } from "./probeTenant";
 export { sqlCheck, type SqlCheckDependencies } from "./sql";
