@@ -210,8 +210,9 @@ export interface EnrollmentKey {
  * given enrollments, chunked under the parameter limit.
  */
 export function enrollmentChangeStatements(kind: "remove" | "restore" | "hold", tenantId: string, runId: string, at: string, keys: readonly EnrollmentKey[]): Statement[] {
-  return chunks(keys, rowsPerChunk(3, 3)).map((chunk) => {
-    const params: Param[] = [tenant(tenantId), run(runId), { name: "at", type: TIME_TYPE, value: new Date(at) }];
+  return chunks(keys, rowsPerChunk(3, 2)).map((chunk) => {
+    // Only what the statement names: hold records the run, remove stamps the time, restore needs neither.
+    const params: Param[] = [tenant(tenantId), ...(kind === "hold" ? [run(runId)] : []), ...(kind === "remove" ? [{ name: "at", type: TIME_TYPE, value: new Date(at) }] : [])];
     const tuples = chunk.map((e, r) => {
       params.push({ name: `s${r}`, type: KEY_TYPE, value: e.sectionId }, { name: `u${r}`, type: KEY_TYPE, value: e.userId }, { name: `r${r}`, type: ROLE_TYPE, value: e.role });
       return `(@s${r}, @u${r}, @r${r})`;

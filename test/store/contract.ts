@@ -393,5 +393,126 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         sections: { live: 0, deleted: 0 },
       });
     });
+
+    describe("run lease", () => {
+      const at = (s: number) => new Date(Date.UTC(2024, 8, 1, 8, 0, s)).toISOString();
+      it("one run holds a tenant's lease until it releases it or it expires; the holder re-takes and renews it", async () => {
+        const tenant = uniqueTenant("lease");
+        const first = await store.acquireLease(tenant, { runId: "r1", instanceId: "sync:t:r1", now: at(0), ttlMs: 10_000 });
+        expect(first).toEqual({ acquired: true, lease: { tenantId: tenant, runId: "r1", instanceId: "sync:t:r1", acquiredAt: at(0), expiresAt: at(10) } });
+        // Another run is refused and told who holds it.
+        expect(await store.acquireLease(tenant, { runId: "r2", instanceId: "sync:t:r2", now: at(5), ttlMs: 10_000 })).toEqual({ acquired: false, holder: first.acquired ? first.lease : undefined });
+        // Other tenants are independent.
+        expect((await store.acquireLease(uniqueTenant("lease-other"), { runId: "r2", instanceId: null, now: at(5), ttlMs: 10_000 })).acquired).toBe(true);
+        // The holder re-takes it (same run: renewed, acquiredAt kept) and renews it.
+        expect(await store.acquireLease(tenant, { runId: "r1", instanceId: null, now: at(6), ttlMs: 10_000 })).toMatchObject({ acquired: true, lease: { acquiredAt: at(0), expiresAt: at(16), instanceId: "sync:t:r1" } });
+        expect(await store.renewLease(tenant, "r1", at(12), 10_000)).toBe(true);
+        expect(await store.renewLease(tenant, "r2", at(12), 10_000)).toBe(false);
+        expect((await store.acquireLease(tenant, { runId: "r2", instanceId: null, now: at(21), ttlMs: 10_000 })).acquired).toBe(false);
+        // Expired: the next run takes it over, and the old holder can no longer renew or release it.
+        expect(await store.acquireLease(tenant, { runId: "r2", instanceId: "sync:t:r2", now: at(22), ttlMs: 10_000 })).toMatchObject({ acquired: true, lease: { runId: "r2", acquiredAt: at(22) } });
+        expect(await store.renewLease(tenant, "r1", at(23), 10_000)).toBe(false);
+        expect(await store.releaseLease(tenant, "r1")).toBe(false);
+        expect((await store.currentLease(tenant))?.runId).toBe("r2");
+        expect(await store.releaseLease(tenant, "r2")).toBe(true);
+        expect(await store.currentLease(tenant)).toBeUndefined();
+        expect((await store.acquireLease(tenant, { runId: "r3", instanceId: null, now: at(24), ttlMs: 10_000 })).acquired).toBe(true);
+        await expect(store.acquireLease(tenant, { runId: "r4", instanceId: null, now: at(24), ttlMs: 5 })).rejects.toBeInstanceOf(StoreInputError);
+      });
+
+      it("50 concurrent acquisitions of one tenant's lease: exactly one wins", async () => {
+        const tenant = uniqueTenant("lease-race");
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.acquireLease(tenant, { runId: `race-${i}`, instanceId: null, now: at(0), ttlMs: 60_000 })));
+        const winners = results.filter((r) => r.acquired);
+        expect(winners).toHaveLength(1);
+        const holder = winners[0]!.acquired ? winners[0]!.lease.runId : "";
+        for (const r of results) if (!r.acquired) expect(r.holder.runId).toBe(holder);
+      });
+    });
+
+    describe("sync state", () => {
+      it("keeps the events cursor and the last full sync per tenant, merging changes", async () => {
+        const tenant = uniqueTenant("state");
+        expect(await store.syncState(tenant)).toBeUndefined();
+        await store.saveSyncState(tenant, { eventsCursor: "from-first-event", lastFullSyncAt: "2024-09-01T08:00:00Z", lastFullRunId: "r1" }, "2024-09-01T08:00:00Z");
+        await store.saveSyncState(tenant, { eventsCursor: "e-42" }, "2024-09-01T09:00:00Z");
+        expect(await store.syncState(tenant)).toEqual({ tenantId: tenant, eventsCursor: "e-42", lastFullSyncAt: "2024-09-01T08:00:00.000Z", lastFullRunId: "r1", updatedAt: "2024-09-01T09:00:00.000Z" });
+        expect(await store.syncState(uniqueTenant("state-other"))).toBeUndefined();
+      });
+    });
+
+    describe("held runs and the audit log", () => {
+      it("a held run is listed with its reasons; approving soft-deletes what no later run saw and is audited", async () => {
+        const tenant = uniqueTenant("held");
+        await store.upsert(tenant, "users", [userRow(1), userRow(2), userRow(3), userRow(4)], run("r1"));
+        await store.upsert(tenant, "users", [userRow(1)], run("r2"));
+        expect(await store.missing(tenant, "users", "r2", 2)).toEqual({ missing: 3, live: 4, sample: [hexId(2, 0x0a), hexId(3, 0x0a)] });
+        await store.holdRun({ tenantId: tenant, runId: "r2", heldAt: "2024-09-02T09:00:00Z", reasons: ["users: 3 of 4 would be deleted"], resources: { users: { live: 4, wouldDelete: 3, updated: 0 } } });
+        // A later run saw user 2 again: approving r2 must keep it.
+        await store.upsert(tenant, "users", [userRow(2)], run("r3"));
+        const [held] = await store.heldRuns(tenant, { status: "held" });
+        expect(held).toEqual({ tenantId: tenant, runId: "r2", heldAt: "2024-09-02T09:00:00.000Z", status: "held", reasons: ["users: 3 of 4 would be deleted"], resources: { users: { live: 4, wouldDelete: 3, updated: 0 } }, decidedAt: null, decidedBy: null });
+        const result = await store.decideHeld(tenant, "r2", { status: "approved", decidedAt: "2024-09-02T10:00:00Z", decidedBy: "principal:ops@example.org", details: { note: "school closed" } });
+        expect(result).toEqual({ deleted: { users: 2 }, enrollmentsDeleted: 0 });
+        expect((await collect(store.rows(tenant, "users"))).map((r) => r.cleverId)).toEqual([hexId(1, 0x0a), hexId(2, 0x0a)]);
+        // Decided once: a second decision changes nothing.
+        expect(await store.decideHeld(tenant, "r2", { status: "rejected", decidedAt: "2024-09-02T11:00:00Z", decidedBy: "someone" })).toBeUndefined();
+        expect(await store.heldRuns(tenant, { status: "held" })).toEqual([]);
+        expect((await store.heldRuns(tenant))[0]).toMatchObject({ status: "approved", decidedBy: "principal:ops@example.org", decidedAt: "2024-09-02T10:00:00.000Z" });
+        const audit = await store.audit(tenant, 10);
+        expect(audit).toEqual([
+          { id: expect.any(Number), tenantId: tenant, at: "2024-09-02T10:00:00.000Z", actor: "principal:ops@example.org", action: "held.approve", target: "r2", details: { note: "school closed", deleted: { users: 2 }, enrollmentsDeleted: 0 } },
+        ]);
+        expect(await store.audit(uniqueTenant("audit-other"), 10)).toEqual([]);
+      });
+
+      it("rejecting keeps the records and is audited", async () => {
+        const tenant = uniqueTenant("reject");
+        await store.upsert(tenant, "users", [userRow(1), userRow(2)], run("r1"));
+        await store.upsert(tenant, "users", [userRow(1)], run("r2"));
+        await store.holdRun({ tenantId: tenant, runId: "r2", heldAt: "2024-09-02T09:00:00Z", reasons: ["x"], resources: { users: { live: 2, wouldDelete: 1, updated: 0 } } });
+        expect(await store.decideHeld(tenant, "r2", { status: "rejected", decidedAt: "2024-09-02T10:00:00Z", decidedBy: "cli:ops" })).toEqual({ deleted: {}, enrollmentsDeleted: 0 });
+        expect((await store.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
+        expect(await store.audit(tenant, 10)).toEqual([expect.objectContaining({ actor: "cli:ops", action: "held.reject", target: "r2" })]);
+      });
+    });
+
+    describe("enrollments: soft-delete, restore and the section rule", () => {
+      const students = (ns: number[]) => ns.map((n) => hexId(n, 0x0a));
+      it("a section's dropped enrollments get deleted_at, come back when listed again, and counts say so", async () => {
+        const tenant = uniqueTenant("enr");
+        await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2]), [])], run("r1"));
+        expect(await store.upsert(tenant, "sections", [sectionRow(1, students([1]), [])], run("r2"))).toMatchObject({ updated: 1, enrollmentsRemoved: 1, enrollmentsRestored: 0 });
+        expect(await store.enrollments(tenant, hexId(1, 0x5c))).toEqual([{ userId: hexId(1, 0x0a), role: "student" }]);
+        expect(await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2]), [])], run("r3"))).toMatchObject({ updated: 1, enrollmentsRemoved: 0, enrollmentsRestored: 1 });
+        expect((await store.enrollments(tenant, hexId(1, 0x5c))).map((e) => e.userId)).toEqual(students([1, 2]));
+      });
+
+      it("with the section rule, a section losing more than half of at least 5 students keeps them until the run is approved", async () => {
+        const tenant = uniqueTenant("enr-guard");
+        const guard = { minStudents: 5, maxLossShare: 0.5 };
+        await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2, 3, 4, 5, 6]), []), sectionRow(2, students([1, 2, 3, 4]), [])], run("r1"));
+        // Section 1 keeps 2 of 6 (loses 4 > 3): held. Section 2 has fewer than 5 students: applied.
+        const counts = await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2]), []), sectionRow(2, students([1]), [])], { ...run("r2"), sectionLossGuard: guard });
+        expect(counts).toMatchObject({ updated: 2, enrollmentsRemoved: 3, heldSections: [{ sectionId: hexId(1, 0x5c), liveStudents: 6, removedStudents: 4 }] });
+        expect(await store.enrollments(tenant, hexId(1, 0x5c))).toHaveLength(6);
+        expect(await store.enrollments(tenant, hexId(2, 0x5c))).toHaveLength(1);
+        await store.holdRun({ tenantId: tenant, runId: "r2", heldAt: "2024-09-02T09:00:00Z", reasons: ["sections"], resources: { sections: { live: 2, wouldDelete: 0, updated: 2, enrollmentsHeld: 1 } } });
+        expect(await store.decideHeld(tenant, "r2", { status: "approved", decidedAt: "2024-09-02T10:00:00Z", decidedBy: "ops" })).toEqual({ deleted: {}, enrollmentsDeleted: 4 });
+        expect((await store.enrollments(tenant, hexId(1, 0x5c))).map((e) => e.userId)).toEqual(students([1, 2]));
+      });
+
+      it("a newer look at a section supersedes the removals an earlier run held", async () => {
+        const tenant = uniqueTenant("enr-supersede");
+        const guard = { minStudents: 5, maxLossShare: 0.5 };
+        await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2, 3, 4, 5, 6]), [])], run("r1"));
+        await store.upsert(tenant, "sections", [sectionRow(1, students([1]), [])], { ...run("r2"), sectionLossGuard: guard });
+        // Clever lists them all again: the held removals no longer apply.
+        await store.upsert(tenant, "sections", [sectionRow(1, students([1, 2, 3, 4, 5, 6]), [], { name: "renamed" })], { ...run("r3"), sectionLossGuard: guard });
+        await store.holdRun({ tenantId: tenant, runId: "r2", heldAt: "2024-09-02T09:00:00Z", reasons: ["sections"], resources: { sections: { live: 1, wouldDelete: 0, updated: 1, enrollmentsHeld: 1 } } });
+        expect(await store.decideHeld(tenant, "r2", { status: "approved", decidedAt: "2024-09-02T10:00:00Z", decidedBy: "ops" })).toEqual({ deleted: {}, enrollmentsDeleted: 0 });
+        expect(await store.enrollments(tenant, hexId(1, 0x5c))).toHaveLength(6);
+      });
+    });
   });
 }

@@ -25,13 +25,32 @@ import {
   startRunStatement,
   type Statement,
 } from "../../lib/store/mssqlStatements";
+import {
+  acquireLeaseStatement,
+  appendAuditStatement,
+  applyHeldEnrollmentsStatement,
+  auditQuery,
+  clearSupersededHeldStatement,
+  currentLeaseQuery,
+  decideHeldStatement,
+  dropHeldEnrollmentsStatement,
+  enrollmentChangeStatements,
+  heldRunsQuery,
+  holdRunStatement,
+  missingQuery,
+  releaseLeaseStatement,
+  renewLeaseStatement,
+  saveSyncStateStatement,
+  syncStateQuery,
+} from "../../lib/store/mssqlGuardStatements";
 import { prepareQuarantine, prepareRows } from "../../lib/store/normalize";
 import { ROSTER_COLUMNS, allTables } from "../../lib/store/schema";
 import { ROSTER_RESOURCES, type RosterResource, type RosterRow } from "../../lib/store/types";
 import { hexId, sectionRow } from "./contract";
 
 function namesIn(text: string): Set<string> {
-  return new Set([...text.matchAll(/@([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+  // @@ROWCOUNT and other @@ functions are system values, not parameters.
+  return new Set([...text.matchAll(/(?<!@)@([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
 }
 
 /** Every @name in the text has exactly one parameter and every parameter is used. */
@@ -148,5 +167,46 @@ describe("T-SQL migrations", () => {
     expect(ddl.match(/\[raw_json\] NVARCHAR\(MAX\) COLLATE Latin1_General_100_BIN2 NOT NULL/g)).toHaveLength(ROSTER_RESOURCES.length);
     expect(ddl).not.toMatch(/\bDATETIME\b(?!2)/); // DATETIME2 only
     expect(ddl).not.toMatch(/^GO$/m); // statements run one per batch; GO is a client-tool separator
+  });
+});
+
+describe("lease, sync state, held runs, audit and enrollment statements", () => {
+  it("bind every parameter they name and stay within SQL Server's limits", () => {
+    const at = "2024-01-01T00:00:00.000Z";
+    const keys = Array.from({ length: 2500 }, (_, i) => ({ sectionId: hexId(i, 0x5c), userId: hexId(i, 0x0a), role: "student" }));
+    const statements: Statement[] = [
+      acquireLeaseStatement("t1", "r1", "sync:t1:r1", at, at),
+      renewLeaseStatement("t1", "r1", at),
+      releaseLeaseStatement("t1", "r1"),
+      currentLeaseQuery("t1"),
+      syncStateQuery("t1"),
+      saveSyncStateStatement("t1", { eventsCursor: "e1", lastFullSyncAt: at, lastFullRunId: "r1", at, setCursor: 1, setFull: 0, setFullRun: 1 }),
+      missingQuery("users", "t1", "r1", 10),
+      holdRunStatement({ tenantId: "t1", runId: "r1", heldAt: at, reasonsJson: "[]", resourcesJson: "{}" }),
+      heldRunsQuery("t1", "held", 10),
+      heldRunsQuery("t1", undefined, 10),
+      decideHeldStatement("t1", "r1", "approved", at, "ops"),
+      applyHeldEnrollmentsStatement("t1", "r1", at),
+      dropHeldEnrollmentsStatement("t1", "r1"),
+      appendAuditStatement({ tenantId: "t1", at, actor: "ops", action: "held.approve", target: "r1", detailsJson: null }),
+      auditQuery("t1", 10),
+      auditQuery(undefined, 10),
+      clearSupersededHeldStatement("#roster_stage", "t1", "r1"),
+      ...(["remove", "restore", "hold"] as const).flatMap((kind) => enrollmentChangeStatements(kind, "t1", "r1", at, keys)),
+    ];
+    for (const statement of statements) expectWellFormed(statement);
+    expect(enrollmentChangeStatements("remove", "t1", "r1", at, keys)).toHaveLength(4);
+    expect(enrollmentChangeStatements("hold", "t1", "r1", at, [])).toEqual([]);
+  });
+
+  it("take the lease only when free, expired or already ours, under key-range locks held to commit", () => {
+    const text = acquireLeaseStatement("t1", "r1", null, "2024-01-01T00:00:00.000Z", "2024-01-01T00:15:00.000Z").text;
+    expect(text).toMatch(/UPDATE dbo\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)[\s\S]*WHERE \[tenant_id\] = @tenantId AND \(\[run_id\] = @runId OR \[expires_at\] <= @now\);/);
+    expect(text).toMatch(/IF @@ROWCOUNT = 0 AND NOT EXISTS \(SELECT 1 FROM dbo\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)/);
+  });
+
+  it("the sweep and the guard count only rows of older runs", () => {
+    expect(softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z").text).toMatch(/\[run_id\] < @runId;$/);
+    expect(missingQuery("users", "t1", "r1", 10).text).not.toMatch(/<>/);
   });
 });
