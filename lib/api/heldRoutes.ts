@@ -34,7 +34,7 @@ export async function decideHeldRun({ services, request }: ApiContext, tenantId:
   const body = validate(decisionBody, (await readJsonBody(request)) ?? {}, { note: "send a short text saying why, or leave it out" });
   await services.tenants.get(tenantId);
   const store = await services.stores.storeFor(tenantId);
-  const result = await decideHeld({ store, now: services.now, leaseTtlMs: services.settings.SYNC_LEASE_SECONDS * 1000 }, tenantId, runId, { decision, actor: actorOf(request), note: body.note });
+  const result = await decideHeld({ store, now: services.now, leaseTtlMs: services.settings.SYNC_LEASE_SECONDS * 1000 }, tenantId, runId, { decision, actor: actorOf(request, services.settings.WEBSITE_AUTH_ENABLED === true), note: body.note });
   return json(200, result);
 }
 
