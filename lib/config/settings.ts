@@ -33,6 +33,7 @@ export const settingsSchema = z.object({
     .regex(/^(true|false)$/i, { message: "must be true or false (App Service sets it; do not set it yourself)" })
     .optional()
     .transform((value) => value?.toLowerCase() === "true"),
+  QUARANTINE_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(3650, { message: "must be at most 3650" }).default(90),
   SYNC_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(30, { message: "must be at least 30" }).max(24 * 3600, { message: "must be at most 86400" }).default(900),
 });
 

@@ -60,7 +60,7 @@ export function applySyncEventsActivity(services: Services, client: DurableClien
 
 export async function finishSyncRunActivity(services: Services, input: FinishInput): Promise<FinishResult> {
   const store = await services.stores.storeFor(input.tenantId);
-  const result = await finishRun({ store, now: services.now }, input);
+  const result = await finishRun({ store, now: services.now, quarantineRetentionDays: services.settings.QUARANTINE_RETENTION_DAYS }, input);
   const run = (await store.listRuns(input.tenantId, 20)).find((r) => r.runId === input.runId);
   syncFinished(services, input, run?.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : undefined, result);
   return result;

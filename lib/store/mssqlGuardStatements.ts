@@ -10,7 +10,7 @@
  */
 import type { PreparedAudit, PreparedHeld } from "./guardRows";
 import { chunks, q, rowsPerChunk, type Param, type ParamType, type Statement } from "./mssqlStatements";
-import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, STATE_TABLE } from "./schema";
+import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, QUARANTINE_TABLE, STATE_TABLE } from "./schema";
 import type { RosterResource } from "./types";
 
 const KEY_TYPE: ParamType = { kind: "nvarchar", length: 64 };
@@ -245,5 +245,14 @@ export function clearSupersededHeldStatement(stageTable: string, tenantId: strin
 INNER JOIN ${stageTable} AS s ON h.${q("section_id")} = s.${q("clever_id")}
 WHERE h.${q("tenant_id")} = @tenantId AND h.${q("run_id")} <> @runId AND s.${q("outcome")} <> 'N' AND s.${q("replace_enrollments")} = 1;`,
     params: [tenant(tenantId), run(runId)],
+  };
+}
+
+// ---- quarantine retention ------------------------------------------------------------------------
+
+export function purgeQuarantineStatement(tenantId: string, before: string): Statement {
+  return {
+    text: `DELETE FROM ${table(QUARANTINE_TABLE)} WHERE ${q("tenant_id")} = @tenantId AND ${q("quarantined_at")} < @before;`,
+    params: [tenant(tenantId), { name: "before", type: TIME_TYPE, value: new Date(before) }],
   };
 }

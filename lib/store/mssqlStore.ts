@@ -44,6 +44,7 @@ import {
   heldRunsQuery,
   holdRunStatement,
   missingQuery,
+  purgeQuarantineStatement,
   releaseLeaseStatement,
   renewLeaseStatement,
   saveSyncStateStatement,
@@ -617,6 +618,12 @@ export class MssqlRosterStore implements RosterStore {
       await MssqlRosterStore.exec(tx, appendAuditStatement(prepareAudit({ tenantId, at, actor: decision.decidedBy, action, target: runId, details: { ...decision.details, ...result } })));
       return result;
     });
+  }
+
+  async purgeQuarantine(tenantId: string, before: string): Promise<number> {
+    assertTenantId(tenantId);
+    const statement = purgeQuarantineStatement(tenantId, isoTimestamp("before", before));
+    return (await this.run("purgeQuarantine", (pool) => MssqlRosterStore.exec(pool, statement))).rowsAffected.reduce((a, b) => a + b, 0);
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {

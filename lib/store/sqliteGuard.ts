@@ -1,6 +1,6 @@
 /** SQLite statements of the run lease, sync state, held runs and audit log. */
 import type Database from "better-sqlite3";
-import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, STATE_TABLE } from "./schema";
+import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, QUARANTINE_TABLE, STATE_TABLE } from "./schema";
 
 export type GuardStatements = ReturnType<typeof sqliteGuardStatements>;
 
@@ -46,6 +46,8 @@ export function sqliteGuardStatements(db: Database.Database) {
     dropHeldEnrollments: db.prepare(`DELETE FROM ${HELD_ENROLLMENTS_TABLE} WHERE tenant_id = ? AND run_id = ?`),
     appendAudit: db.prepare(`INSERT INTO ${AUDIT_TABLE} (tenant_id, at, actor, action, target, details_json) VALUES (@tenantId, @at, @actor, @action, @target, @detailsJson)`),
     audit: db.prepare(`SELECT audit_id, tenant_id, at, actor, action, target, details_json FROM ${AUDIT_TABLE} WHERE tenant_id = ? ORDER BY audit_id DESC LIMIT ?`),
+    // quarantined_at is ISO text in one format (strftime ...Z or toISOString): text order is time order.
+    purgeQuarantine: db.prepare(`DELETE FROM ${QUARANTINE_TABLE} WHERE tenant_id = ? AND quarantined_at < ?`),
     auditAll: db.prepare(`SELECT audit_id, tenant_id, at, actor, action, target, details_json FROM ${AUDIT_TABLE} ORDER BY audit_id DESC LIMIT ?`),
   };
 }

@@ -521,6 +521,12 @@ export class SqliteRosterStore implements RosterStore {
     });
   }
 
+  async purgeQuarantine(tenantId: string, before: string): Promise<number> {
+    assertTenantId(tenantId);
+    const at = isoTimestamp("before", before);
+    return this.guard("purgeQuarantine", () => this.ready().guard.purgeQuarantine.run(tenantId, at).changes);
+  }
+
   async appendAudit(entry: AuditInput): Promise<void> {
     const prepared = prepareAudit(entry);
     this.guard("appendAudit", () => {

@@ -194,6 +194,8 @@ export interface RosterStore {
   /** A section's enrollments ordered by role, then userId. */
   enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]>;
   counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>>;
+  /** Deletes the tenant's quarantined records older than `before` (retention); returns how many. */
+  purgeQuarantine(tenantId: string, before: string): Promise<number>;
   /** Quarantined records of a tenant (optionally one run), newest first. */
   quarantined(tenantId: string, options?: { runId?: string; limit?: number }): Promise<QuarantinedRecord[]>;
   /**

@@ -76,8 +76,10 @@ export function heldResults(counts: Record<string, unknown>): ResourceResult[] {
  * syncs — its inserts and updates are applied. A run whose deletions the guard held is recorded
  * as `held` for review. The lease is released last, whatever happened.
  */
-export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "now">, input: FinishInput): Promise<FinishResult> {
+export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "now"> & { quarantineRetentionDays?: number }, input: FinishInput): Promise<FinishResult> {
   try {
+    // Retention: quarantined records older than the window go (the run summary keeps the counts).
+    if (deps.quarantineRetentionDays) await deps.store.purgeQuarantine(input.tenantId, new Date(deps.now() - deps.quarantineRetentionDays * 86_400_000).toISOString());
     const held = input.status === "completed" ? heldResults(input.counts) : [];
     const status = held.length ? "held" : input.status;
     const at = new Date(deps.now()).toISOString();

@@ -16,13 +16,14 @@ test("1,000 concurrent sync starts: only 202 and 409, one run at a time, and the
   world.simulator.updateFaults({ latencyMs: 20 }); // a run lasts while the requests arrive
   const post = async () => {
     const response = await world.host.fetch(`/api/tenants/${TENANT}/sync`, { method: "POST", key: world.host.keys.functionKey, headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "full" }) } as never);
-    const body = (await response.json()) as { id?: string; instanceId?: string };
-    return { status: response.status, instanceId: body.id ?? body.instanceId };
+    const body = (await response.json()) as { id?: string; instanceId?: string; detail?: string };
+    return { status: response.status, instanceId: body.id ?? body.instanceId, detail: body.detail };
   };
   const answers = await Promise.all(Array.from({ length: 1000 }, post));
   const byStatus: Record<number, number> = {};
   for (const a of answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-  expect(Object.keys(byStatus).sort()).toEqual(["202", "409"].filter((s) => byStatus[Number(s)]));
+  // Anything else is shown with its problem detail, so a failure says what went wrong.
+  expect({ byStatus, others: answers.filter((a) => a.status !== 202 && a.status !== 409).slice(0, 3) }).toEqual({ byStatus: expect.any(Object), others: [] });
   expect(byStatus[202]).toBeGreaterThanOrEqual(1);
   // Every 409 names a run that was started (a 202 of this batch).
   const started = new Set(answers.filter((a) => a.status === 202).map((a) => a.instanceId));

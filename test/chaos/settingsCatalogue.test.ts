@@ -14,6 +14,7 @@ const CATALOGUE: Array<[keyof Settings, string[]]> = [
   ["SYNC_RETRY_MAX_ATTEMPTS", ["0", "21", "2.5", "four", "-3"]],
   ["SYNC_RETRY_MAX_INTERVAL_SECONDS", ["0", "86401", "2 minutes"]],
   ["SYNC_PAGE_SIZE", ["0", "10001", "1.5", "lots", "-100"]],
+  ["QUARANTINE_RETENTION_DAYS", ["0", "3651", "1.5", "ninety"]],
   ["SYNC_LEASE_SECONDS", ["0", "29", "86401", "2.5", "fifteen minutes"]],
   ["TOKEN_REFRESH_FRACTION", ["0.05", "0.96", "1", "75%", "three quarters"]],
   ["TOKEN_VALIDATION_INTERVAL_MINUTES", ["0", "1441", "hourly"]],

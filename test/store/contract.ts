@@ -430,6 +430,22 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       });
     });
 
+    describe("quarantine retention", () => {
+      it("purges a tenant's quarantined records older than the cut-off, and only those", async () => {
+        const tenant = uniqueTenant("purge");
+        const other = uniqueTenant("purge-other");
+        const entry = { resource: "users" as const, cleverId: "bad", reason: "email: not an email", raw: "{}" };
+        await store.quarantine(tenant, "r1", [entry]);
+        await store.quarantine(other, "r1", [entry]);
+        const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+        const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+        expect(await store.purgeQuarantine(tenant, yesterday)).toBe(0);
+        expect(await store.purgeQuarantine(tenant, tomorrow)).toBe(1);
+        expect(await store.quarantined(tenant)).toEqual([]);
+        expect(await store.quarantined(other)).toHaveLength(1);
+      });
+    });
+
     describe("sync state", () => {
       it("keeps the events cursor and the last full sync per tenant, merging changes", async () => {
         const tenant = uniqueTenant("state");

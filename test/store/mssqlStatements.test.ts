@@ -38,6 +38,7 @@ import {
   heldRunsQuery,
   holdRunStatement,
   missingQuery,
+  purgeQuarantineStatement,
   releaseLeaseStatement,
   renewLeaseStatement,
   saveSyncStateStatement,
@@ -192,6 +193,7 @@ describe("lease, sync state, held runs, audit and enrollment statements", () => 
       auditQuery("t1", 10),
       auditQuery(undefined, 10),
       clearSupersededHeldStatement("#roster_stage", "t1", "r1"),
+      purgeQuarantineStatement("t1", at),
       ...(["remove", "restore", "hold"] as const).flatMap((kind) => enrollmentChangeStatements(kind, "t1", "r1", at, keys)),
     ];
     for (const statement of statements) expectWellFormed(statement);

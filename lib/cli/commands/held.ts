@@ -90,4 +90,14 @@ export function registerHeldCommands(program: Command): void {
         for (const e of entries) console.log(`${e.quarantinedAt}  ${e.resource.padEnd(9)} ${(e.cleverId ?? "(no id)").padEnd(24)} run ${e.runId}: ${e.reason}`);
       }),
     );
+  storeOptions(quarantine.command("purge").description("Delete quarantined records older than the retention (QUARANTINE_RETENTION_DAYS, default 90)"))
+    .option("--older-than-days <n>", "retention in days (default: QUARANTINE_RETENTION_DAYS)", (v) => Number(v))
+    .action((options: StoreOptions & { olderThanDays?: number }) =>
+      withStore(options, async (store) => {
+        const days = options.olderThanDays ?? loadSettings().QUARANTINE_RETENTION_DAYS;
+        if (!Number.isInteger(days) || days < 0) throw new Error(`--older-than-days: must be a whole number of days, got ${options.olderThanDays}. Fix: e.g. --older-than-days 90`);
+        const purged = await store.purgeQuarantine(options.tenant, new Date(Date.now() - days * 86_400_000).toISOString());
+        console.log(`Purged ${purged} quarantined record(s) of tenant '${options.tenant}' older than ${days} day(s).`);
+      }),
+    );
 }
