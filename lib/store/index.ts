@@ -37,6 +37,7 @@ export { MssqlRosterStore, type MssqlConnectionStringOptions, type MssqlEntraOpt
 export { createRosterStore, type MssqlTarget, type SqliteTarget, type StoreTarget } from "./factory";
 export { StoreRouter, targetKey, type StoreRouterOptions, type TenantTargetResolver } from "./router";
 export { ROSTER_COLUMNS, type ColumnDef, type ColumnKind } from "./schema";
+export { ROSTER_VIEWS, VIEW_COLUMNS, type RosterView } from "./views";
 export {
   RunNotFoundError,
   StoreError,

@@ -12,6 +12,7 @@ import type { PreparedAudit, PreparedHeld } from "./guardRows";
 import { chunks, q, rowsPerChunk, type Param, type ParamType, type Statement } from "./mssqlStatements";
 import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, QUARANTINE_TABLE, STATE_TABLE } from "./schema";
 import type { RosterResource } from "./types";
+import { VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views";
 
 const KEY_TYPE: ParamType = { kind: "nvarchar", length: 64 };
 const RUN_TYPE: ParamType = { kind: "nvarchar", length: 100 };
@@ -254,5 +255,14 @@ export function purgeQuarantineStatement(tenantId: string, before: string): Stat
   return {
     text: `DELETE FROM ${table(QUARANTINE_TABLE)} WHERE ${q("tenant_id")} = @tenantId AND ${q("quarantined_at")} < @before;`,
     params: [tenant(tenantId), { name: "before", type: TIME_TYPE, value: new Date(before) }],
+  };
+}
+
+// ---- query views ----------------------------------------------------------------------------------
+
+export function viewRowsQuery(view: RosterView, tenantId: string, limit: number): Statement {
+  return {
+    text: `SELECT TOP (@limit) ${VIEW_COLUMNS[view].map(q).join(", ")} FROM ${table(view)} WHERE ${q("tenant_id")} = @tenantId ORDER BY ${VIEW_ORDER[view].map(q).join(", ")};`,
+    params: [tenant(tenantId), { name: "limit", type: { kind: "int" }, value: limit }],
   };
 }

@@ -46,6 +46,7 @@ import {
   missingQuery,
   purgeQuarantineStatement,
   releaseLeaseStatement,
+  viewRowsQuery,
   renewLeaseStatement,
   saveSyncStateStatement,
   syncStateQuery,
@@ -70,6 +71,7 @@ import {
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
 import { ROSTER_RESOURCES } from "./types";
+import { ROSTER_VIEWS, type RosterView } from "./views";
 import type {
   AuditEntry,
   AuditInput,
@@ -618,6 +620,14 @@ export class MssqlRosterStore implements RosterStore {
       await MssqlRosterStore.exec(tx, appendAuditStatement(prepareAudit({ tenantId, at, actor: decision.decidedBy, action, target: runId, details: { ...decision.details, ...result } })));
       return result;
     });
+  }
+
+  async viewRows(tenantId: string, view: RosterView, limit: number): Promise<Record<string, string | number | null>[]> {
+    assertTenantId(tenantId);
+    if (!(ROSTER_VIEWS as readonly string[]).includes(view)) throw new StoreInputError("view", `must be one of ${ROSTER_VIEWS.join(", ")}`);
+    const statement = viewRowsQuery(view, tenantId, clampLimit(limit, MAX_LIST));
+    const result = await this.run("viewRows", (pool) => MssqlRosterStore.exec(pool, statement));
+    return result.recordset.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === "number" ? v : String(v)])));
   }
 
   async purgeQuarantine(tenantId: string, before: string): Promise<number> {

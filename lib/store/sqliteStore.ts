@@ -28,6 +28,7 @@ import {
 } from "./normalize";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE } from "./schema";
 import { sqliteGuardStatements, type GuardStatements } from "./sqliteGuard";
+import { ROSTER_VIEWS, VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views";
 import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   ROSTER_RESOURCES,
@@ -518,6 +519,17 @@ export class SqliteRosterStore implements RosterStore {
           return result;
         })
         .immediate();
+    });
+  }
+
+  async viewRows(tenantId: string, view: RosterView, limit: number): Promise<Record<string, string | number | null>[]> {
+    assertTenantId(tenantId);
+    if (!(ROSTER_VIEWS as readonly string[]).includes(view)) throw new StoreInputError("view", `must be one of ${ROSTER_VIEWS.join(", ")}`);
+    const n = clampLimit(limit, MAX_LIST);
+    return this.guard("viewRows", () => {
+      this.ready();
+      const sql = `SELECT ${VIEW_COLUMNS[view].map(q).join(", ")} FROM ${q(view)} WHERE tenant_id = ? ORDER BY ${VIEW_ORDER[view].map(q).join(", ")} LIMIT ?`;
+      return this.db.prepare(sql).all(tenantId, n) as Record<string, string | number | null>[];
     });
   }
 

@@ -4,6 +4,8 @@
  * lib/sync can depend on these types without loading a database driver.
  */
 
+import type { RosterView } from "./views";
+
 export type RosterResource = "districts" | "schools" | "terms" | "courses" | "sections" | "users";
 
 /** Every roster resource, in an order where references point backwards (districts first, sections last). */
@@ -194,6 +196,8 @@ export interface RosterStore {
   /** A section's enrollments ordered by role, then userId. */
   enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]>;
   counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>>;
+  /** Rows of a query view (docs/querying.md) for one tenant, in the view's key order. */
+  viewRows(tenantId: string, view: RosterView, limit: number): Promise<Record<string, string | number | null>[]>;
   /** Deletes the tenant's quarantined records older than `before` (retention); returns how many. */
   purgeQuarantine(tenantId: string, before: string): Promise<number>;
   /** Quarantined records of a tenant (optionally one run), newest first. */

@@ -430,6 +430,39 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       });
     });
 
+    describe("query views", () => {
+      it("answer the common questions per tenant, without deleted rows (the same rows on every dialect)", async () => {
+        const tenant = uniqueTenant("views");
+        const school = hexId(1, 0x5);
+        const term = hexId(1, 0x7e);
+        const teacher = hexId(90, 0x0a);
+        await store.upsert(tenant, "schools", [{ cleverId: school, columns: { name: "Springfield Elementary" }, raw: "{}", lastModified: null }], run("r1"));
+        await store.upsert(tenant, "terms", [{ cleverId: term, columns: { name: "Fall" }, raw: "{}", lastModified: null }], run("r1"));
+        const student = (n: number) => ({ ...userRow(n), columns: { ...userRow(n).columns, school_id: school } });
+        const teacherRow = { ...userRow(90), columns: { ...userRow(90).columns, is_student: false, is_teacher: true, grade: null, school_id: school, teacher_title: "Ms." } };
+        await store.upsert(tenant, "users", [student(1), student(2), student(3), teacherRow], run("r1"));
+        await store.softDelete(tenant, "users", [hexId(3, 0x0a)], { runId: "r1", deletedAt: "2024-09-03T00:00:00Z" });
+        const section = (n: number, students: number[]) => {
+          const row = sectionRow(n, students.map((i) => hexId(i, 0x0a)), [teacher], { period: "2" });
+          return { ...row, columns: { ...row.columns, school_id: school, term_id: term, period: "2" } };
+        };
+        await store.upsert(tenant, "sections", [section(1, [1, 2, 3]), section(2, [1])], run("r1"));
+        await store.softDelete(tenant, "sections", [hexId(2, 0x5c)], { runId: "r1", deletedAt: "2024-09-03T00:00:00Z" });
+
+        const base = { tenant_id: tenant, school_id: school, school_name: "Springfield Elementary" };
+        expect(await store.viewRows(tenant, "v_active_students", 10)).toEqual([1, 2].map((n) => ({ ...base, student_id: hexId(n, 0x0a), first_name: `First${n}`, last_name: `Last${n}`, email: `user${n}@example.org`, grade: "3", student_number: null, student_sis_id: null })));
+        expect(await store.viewRows(tenant, "v_teachers", 10)).toEqual([{ ...base, teacher_id: teacher, first_name: "First90", last_name: "Last90", email: "user90@example.org", teacher_number: null, teacher_sis_id: null, teacher_title: "Ms." }]);
+        expect(await store.viewRows(tenant, "v_sections", 10)).toEqual([
+          { ...base, section_id: hexId(1, 0x5c), name: "Section 1", period: "2", subject: null, grade: null, term_id: term, teacher_id: teacher, teacher_first_name: "First90", teacher_last_name: "Last90", student_count: 2 },
+        ]);
+        expect(await store.viewRows(tenant, "v_student_schedule", 10)).toEqual(
+          [1, 2].map((n) => ({ tenant_id: tenant, student_id: hexId(n, 0x0a), section_id: hexId(1, 0x5c), section_name: "Section 1", period: "2", subject: null, school_id: school, term_id: term, term_name: "Fall", teacher_id: teacher, teacher_first_name: "First90", teacher_last_name: "Last90" })),
+        );
+        expect(await store.viewRows(uniqueTenant("views-other"), "v_sections", 10)).toEqual([]);
+        await expect(store.viewRows(tenant, "users; DROP TABLE users" as never, 10)).rejects.toBeInstanceOf(StoreInputError);
+      });
+    });
+
     describe("quarantine retention", () => {
       it("purges a tenant's quarantined records older than the cut-off, and only those", async () => {
         const tenant = uniqueTenant("purge");

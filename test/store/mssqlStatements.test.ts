@@ -40,6 +40,7 @@ import {
   missingQuery,
   purgeQuarantineStatement,
   releaseLeaseStatement,
+  viewRowsQuery,
   renewLeaseStatement,
   saveSyncStateStatement,
   syncStateQuery,
@@ -194,6 +195,7 @@ describe("lease, sync state, held runs, audit and enrollment statements", () => 
       auditQuery(undefined, 10),
       clearSupersededHeldStatement("#roster_stage", "t1", "r1"),
       purgeQuarantineStatement("t1", at),
+      viewRowsQuery("v_student_schedule", "t1", 10),
       ...(["remove", "restore", "hold"] as const).flatMap((kind) => enrollmentChangeStatements(kind, "t1", "r1", at, keys)),
     ];
     for (const statement of statements) expectWellFormed(statement);

@@ -11,6 +11,7 @@
  * - The filtered "sweep" index holds live rows only, keyed by (tenant_id, run_id): the deletion sweep
  *   (run_id <> @runId) becomes two range seeks over just the rows the current run did not touch.
  */
+import { viewStatements } from "../views";
 import { checkedMigrations, type Migration } from "./migration";
 
 const KEY = "NVARCHAR(64) COLLATE Latin1_General_100_BIN2";
@@ -229,5 +230,11 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
       // Enrollments are soft-deleted and restored like every roster row.
       `ALTER TABLE dbo.section_enrollments ADD [deleted_at] DATETIME2(3) NULL;`,
     ],
+  },
+  {
+    version: 3,
+    name: "query views: active students, teachers, sections, student schedule",
+    // CREATE VIEW must be alone in its batch: each statement here runs as its own batch.
+    statements: viewStatements((table) => `dbo.${table}`, (view) => `CREATE VIEW dbo.${view}`),
   },
 ]);

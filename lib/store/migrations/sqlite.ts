@@ -6,6 +6,7 @@
  * query filters on it. The partial "sweep" index holds live rows only, keyed by run_id, so
  * softDeleteMissing reads just the rows the current run did not touch.
  */
+import { viewStatements } from "../views";
 import { checkedMigrations, type Migration } from "./migration";
 
 export const SQLITE_BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -233,5 +234,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
       // Enrollments are soft-deleted and restored like every roster row.
       `ALTER TABLE section_enrollments ADD COLUMN deleted_at TEXT`,
     ],
+  },
+  {
+    version: 3,
+    name: "query views: active students, teachers, sections, student schedule",
+    statements: viewStatements((table) => table, (view) => `CREATE VIEW ${view}`),
   },
 ]);
