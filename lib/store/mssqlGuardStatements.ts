@@ -32,7 +32,8 @@ export function acquireLeaseStatement(tenantId: string, runId: string, instanceI
   return {
     text: `UPDATE ${t} WITH (UPDLOCK, HOLDLOCK)
 SET ${q("acquired_at")} = CASE WHEN ${q("run_id")} = @runId THEN ${q("acquired_at")} ELSE @now END,
-  ${q("run_id")} = @runId, ${q("instance_id")} = COALESCE(@instanceId, ${q("instance_id")}), ${q("expires_at")} = @expiresAt
+  ${q("instance_id")} = CASE WHEN ${q("run_id")} = @runId THEN COALESCE(@instanceId, ${q("instance_id")}) ELSE @instanceId END,
+  ${q("run_id")} = @runId, ${q("expires_at")} = @expiresAt
 WHERE ${q("tenant_id")} = @tenantId AND (${q("run_id")} = @runId OR ${q("expires_at")} <= @now);
 IF @@ROWCOUNT = 0 AND NOT EXISTS (SELECT 1 FROM ${t} WITH (UPDLOCK, HOLDLOCK) WHERE ${q("tenant_id")} = @tenantId)
   INSERT INTO ${t} (${LEASE_SELECT}) VALUES (@tenantId, @runId, @instanceId, @now, @expiresAt);

@@ -12,7 +12,8 @@ export function sqliteGuardStatements(db: Database.Database) {
     // Taken when free, expired or already ours; the caller runs it in an IMMEDIATE transaction.
     takeLease: db.prepare(
       `INSERT INTO ${LEASES_TABLE} (${leaseColumns}) VALUES (@tenantId, @runId, @instanceId, @now, @expiresAt)
-       ON CONFLICT (tenant_id) DO UPDATE SET run_id = excluded.run_id, instance_id = COALESCE(excluded.instance_id, instance_id),
+       ON CONFLICT (tenant_id) DO UPDATE SET run_id = excluded.run_id,
+         instance_id = CASE WHEN run_id = excluded.run_id THEN COALESCE(excluded.instance_id, instance_id) ELSE excluded.instance_id END,
          acquired_at = CASE WHEN run_id = excluded.run_id THEN acquired_at ELSE excluded.acquired_at END, expires_at = excluded.expires_at
        WHERE run_id = excluded.run_id OR expires_at <= excluded.acquired_at`,
     ),

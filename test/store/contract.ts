@@ -412,6 +412,10 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         // Expired: the next run takes it over, and the old holder can no longer renew or release it.
         expect(await store.acquireLease(tenant, { runId: "r2", instanceId: "sync:t:r2", now: at(22), ttlMs: 10_000 })).toMatchObject({ acquired: true, lease: { runId: "r2", acquiredAt: at(22) } });
         expect(await store.renewLease(tenant, "r1", at(23), 10_000)).toBe(false);
+        // A taker without an instance id does not inherit the previous holder's.
+        expect(await store.releaseLease(tenant, "r2")).toBe(true);
+        await store.acquireLease(tenant, { runId: "r1", instanceId: "sync:t:r1", now: at(22), ttlMs: 1000 });
+        expect(await store.acquireLease(tenant, { runId: "r2", instanceId: null, now: at(23), ttlMs: 10_000 })).toMatchObject({ acquired: true, lease: { runId: "r2", instanceId: null } });
         expect(await store.releaseLease(tenant, "r1")).toBe(false);
         expect((await store.currentLease(tenant))?.runId).toBe("r2");
         expect(await store.releaseLease(tenant, "r2")).toBe(true);
