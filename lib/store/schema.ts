@@ -88,7 +88,18 @@ export const ROSTER_COLUMNS: Readonly<Record<RosterResource, readonly ColumnDef[
     text("teacher_title", NAME),
     text("staff_id", SIS),
     text("staff_title", NAME),
+    // Added by migration 4 (so stored after the bookkeeping columns): what districts filter on.
+    date("dob"),
+    text("gender", CODE),
+    text("ell_status", CODE),
+    text("iep_status", CODE),
+    text("frl_status", CODE),
   ],
+};
+
+/** Typed columns added after a table was created: physically after its bookkeeping columns. */
+export const ADDED_COLUMNS: Readonly<Partial<Record<RosterResource, readonly string[]>>> = {
+  users: ["dob", "gender", "ell_status", "iep_status", "frl_status"],
 };
 
 /** Columns every roster table has besides its typed columns (key first, bookkeeping last). */
@@ -115,7 +126,9 @@ export const AUDIT_COLUMNS = ["audit_id", "tenant_id", "at", "actor", "action", 
 
 /** All column names of a roster table in DDL order. */
 export function rosterTableColumns(resource: RosterResource): string[] {
-  return [...ROSTER_KEY_COLUMNS, ...ROSTER_COLUMNS[resource].map((c) => c.name), ...ROSTER_TRAILING_COLUMNS];
+  const added = ADDED_COLUMNS[resource] ?? [];
+  const original = ROSTER_COLUMNS[resource].map((c) => c.name).filter((name) => !added.includes(name));
+  return [...ROSTER_KEY_COLUMNS, ...original, ...ROSTER_TRAILING_COLUMNS, ...added];
 }
 
 /** Every table the migrations create, with its columns in DDL order. */

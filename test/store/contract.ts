@@ -434,6 +434,14 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       });
     });
 
+    it("stores the student demographic columns (dob as a date) and reads them back", async () => {
+      const tenant = uniqueTenant("demo");
+      const row = userRow(1);
+      await store.upsert(tenant, "users", [{ ...row, columns: { ...row.columns, dob: "2012-03-07", gender: "F", ell_status: "Y", iep_status: "N", frl_status: "R" } }], run("r1"));
+      const [stored] = await collect(store.rows(tenant, "users"));
+      expect(stored!.columns).toMatchObject({ dob: "2012-03-07", gender: "F", ell_status: "Y", iep_status: "N", frl_status: "R" });
+    });
+
     describe("query views", () => {
       it("answer the common questions per tenant, without deleted rows (the same rows on every dialect)", async () => {
         const tenant = uniqueTenant("views");

@@ -237,4 +237,15 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
     // CREATE VIEW must be alone in its batch: each statement here runs as its own batch.
     statements: viewStatements((table) => `dbo.${table}`, (view) => `CREATE VIEW dbo.${view}`),
   },
+  {
+    version: 4,
+    name: "users: date of birth, gender, ELL/IEP/FRL status columns",
+    statements: [
+      `ALTER TABLE dbo.users ADD [dob] DATE NULL;`,
+      `ALTER TABLE dbo.users ADD [gender] NVARCHAR(64) NULL;`,
+      `ALTER TABLE dbo.users ADD [ell_status] NVARCHAR(64) NULL;`,
+      `ALTER TABLE dbo.users ADD [iep_status] NVARCHAR(64) NULL;`,
+      `ALTER TABLE dbo.users ADD [frl_status] NVARCHAR(64) NULL;`,
+    ],
+  },
 ]);

@@ -240,4 +240,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
     name: "query views: active students, teachers, sections, student schedule",
     statements: viewStatements((table) => table, (view) => `CREATE VIEW ${view}`),
   },
+  {
+    version: 4,
+    name: "users: date of birth, gender, ELL/IEP/FRL status columns",
+    statements: [
+      `ALTER TABLE users ADD COLUMN dob TEXT`,
+      `ALTER TABLE users ADD COLUMN gender TEXT`,
+      `ALTER TABLE users ADD COLUMN ell_status TEXT`,
+      `ALTER TABLE users ADD COLUMN iep_status TEXT`,
+      `ALTER TABLE users ADD COLUMN frl_status TEXT`,
+    ],
+  },
 ]);

@@ -1,6 +1,8 @@
 /**
  * users → name and email, one flag per role (a user may hold several), and the most-queried
- * per-role fields. The rest of each role (dob, credentials, contacts' relationships ...) stays in raw JSON.
+ * per-role fields, and the student demographics districts filter on (dob as a date, gender,
+ * ELL/IEP/FRL status as Clever sends them). The rest (credentials, contacts' relationships ...)
+ * stays in raw JSON.
  */
 import { z } from "zod";
 import { baseFields, cleverId, cleverIdList, optionalCleverId, optionalObject, optionalText, type ResourceMapping } from "./common";
@@ -13,6 +15,11 @@ const roles = z.looseObject({
     grade: optionalText,
     school: optionalCleverId,
     schools: cleverIdList,
+    dob: optionalText,
+    gender: optionalText,
+    ell_status: optionalText,
+    iep_status: optionalText,
+    frl_status: optionalText,
   }),
   teacher: optionalObject({
     sis_id: optionalText,
@@ -62,6 +69,26 @@ export const userMapping: ResourceMapping<z.output<typeof userSchema>> = {
       teacher_title: teacher?.title ?? null,
       staff_id: staff?.staff_id ?? null,
       staff_title: staff?.title ?? null,
+      dob: cleverDob(student?.dob ?? null),
+      gender: student?.gender ?? null,
+      ell_status: student?.ell_status ?? null,
+      iep_status: student?.iep_status ?? null,
+      frl_status: student?.frl_status ?? null,
     };
   },
 };
+
+/**
+ * Clever's student `dob` is `M/D/YYYY` (Clever/swagger-api v3.0 spec, Student.dob; see
+ * /work/shared/docs/clever-api.md) → `YYYY-MM-DD`. A value in another shape or not a real date
+ * gives null: the column stays empty and raw_json keeps what Clever sent (a student is never
+ * quarantined for a birth date).
+ */
+export function cleverDob(value: string | null): string | null {
+  const m = value ? /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value.trim()) : null;
+  if (!m) return null;
+  const [month, day, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
