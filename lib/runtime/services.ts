@@ -49,7 +49,8 @@ export class TenantDatabaseSecretMissingError extends Error {
 
 /** SQL Server when a connection is configured, else the embedded SQLite file. */
 export function defaultStoreTarget(settings: Settings): StoreTarget {
-  return settings.SQL_CONNECTION ? { kind: "mssql", connectionString: settings.SQL_CONNECTION } : { kind: "sqlite", filename: settings.SQLITE_PATH };
+  const maxRowsPerTransaction = settings.STORE_MAX_ROWS_PER_TRANSACTION;
+  return settings.SQL_CONNECTION ? { kind: "mssql", connectionString: settings.SQL_CONNECTION, maxRowsPerTransaction } : { kind: "sqlite", filename: settings.SQLITE_PATH, maxRowsPerTransaction };
 }
 
 export function createServices(settings: Settings, overrides: Partial<Services> = {}): Services {
@@ -65,7 +66,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
         if (!tenant.settings.databaseSecretName) return undefined;
         const connection = await credentials.getSqlConnection(tenantId);
         if (!connection) throw new TenantDatabaseSecretMissingError(tenantId, credentials.secretStore.howToAdd(secretRef(tenantId, "sqlConnection")));
-        return { kind: "mssql", connectionString: connection.reveal() };
+        return { kind: "mssql", connectionString: connection.reveal(), maxRowsPerTransaction: settings.STORE_MAX_ROWS_PER_TRANSACTION };
       },
     });
   // Tables clients are made on first use: functions that never touch the registry need no Tables setting.

@@ -36,7 +36,10 @@ const TIME_TYPE: ParamType = { kind: "datetime2" };
 
 /** Bracket-quoted identifier; names come from schema.ts only, brackets just keep keywords safe. */
 export const q = (name: string): string => `[${name}]`;
-const table = (name: string): string => `dbo.${q(name)}`;
+/** The schema every table of the app lives in; use table() for every name in this dialect. */
+export const MSSQL_SCHEMA = "dbo";
+/** Schema-qualified, bracketed table name: the one place table names are spelled for SQL Server. */
+export const table = (name: string): string => `${MSSQL_SCHEMA}.${q(name)}`;
 
 export function columnParamType(column: ColumnDef): ParamType {
   switch (column.kind) {
@@ -188,13 +191,15 @@ export function enrollmentInserts(tenantId: string, sections: readonly { section
 
 // ---- deletions -------------------------------------------------------------------------------
 
-export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string): Statement {
+/** One capped step of the deletion sweep (at most @limit rows); repeat while it changes @limit rows. */
+export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string, limit: number): Statement {
   return {
-    text: `UPDATE ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} <> @runId;`,
+    text: `UPDATE TOP (@limit) ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} <> @runId;`,
     params: [
       { name: "tenantId", type: KEY_TYPE, value: tenantId },
       { name: "runId", type: RUN_TYPE, value: runId },
       { name: "deletedAt", type: TIME_TYPE, value: new Date(deletedAt) },
+      { name: "limit", type: { kind: "int" }, value: limit },
     ],
   };
 }

@@ -44,8 +44,10 @@ import {
   prepareRows,
   prepareRun,
   prepareRunResult,
+  type PreparedRow,
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
+import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
 
 /** Password or integrated auth, all in one connection string (a secret: never logged, never in errors). */
@@ -72,6 +74,8 @@ export type MssqlRosterStoreOptions = (MssqlConnectionStringOptions | MssqlEntra
   requestTimeoutMs?: number;
   /** Pool size. Default 10. */
   poolMax?: number;
+  /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
+  maxRowsPerTransaction?: number;
 };
 
 const MAX_LIST = 1000;
@@ -129,6 +133,7 @@ export class MssqlRosterStore implements RosterStore {
   private readonly options: MssqlRosterStoreOptions;
   private readonly secrets: string[];
   private readonly readBatchSize: number;
+  private readonly maxRowsPerTransaction: number;
   private poolPromise?: Promise<sql.ConnectionPool>;
   private migrated = false;
   private closed = false;
@@ -137,6 +142,7 @@ export class MssqlRosterStore implements RosterStore {
     this.options = options;
     this.secrets = secretsOf(options);
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
+    this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
   }
 
   // ---- connection --------------------------------------------------------------------------
@@ -299,11 +305,22 @@ export class MssqlRosterStore implements RosterStore {
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
-    if (batch.length === 0) return counts;
+    for (const chunk of transactionChunks(batch, this.maxRowsPerTransaction, rowWeight)) {
+      const part = await this.upsertChunk(tenantId, resource, chunk, run.runId, syncedAt);
+      counts.inserted += part.inserted;
+      counts.updated += part.updated;
+      counts.unchanged += part.unchanged;
+    }
+    return counts;
+  }
+
+  /** One transaction: stage, classify, MERGE, replace enrollments of changed sections. */
+  private upsertChunk(tenantId: string, resource: RosterResource, batch: PreparedRow[], runId: string, syncedAt: string): Promise<UpsertCounts> {
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
     return this.transaction("upsert", async (tx) => {
       await tx.request().batch(stageTableBatch(resource));
       for (const insert of stageInserts(resource, batch)) await MssqlRosterStore.exec(tx, insert);
-      const merged = await MssqlRosterStore.exec(tx, { text: mergeBatch(resource), params: mergeParams(tenantId, run.runId, syncedAt) });
+      const merged = await MssqlRosterStore.exec(tx, { text: mergeBatch(resource), params: mergeParams(tenantId, runId, syncedAt) });
       const recordsets = merged.recordsets as unknown as Record<string, unknown>[][];
       for (const row of recordsets[0] ?? []) {
         const n = Number(row.n);
@@ -325,8 +342,15 @@ export class MssqlRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
-    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt));
-    return this.run("softDeleteMissing", async (pool) => (await MssqlRosterStore.exec(pool, statement)).rowsAffected.reduce((a, b) => a + b, 0));
+    const limit = this.maxRowsPerTransaction;
+    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt), limit);
+    let total = 0;
+    for (;;) {
+      // Each capped step commits on its own; a rerun after a failure finds only the rows still live.
+      const changed = await this.run("softDeleteMissing", async (pool) => (await MssqlRosterStore.exec(pool, statement)).rowsAffected.reduce((a, b) => a + b, 0));
+      total += changed;
+      if (changed < limit) return total;
+    }
   }
 
   async softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number> {
@@ -335,24 +359,28 @@ export class MssqlRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const deletedAt = isoTimestamp("deletedAt", run.deletedAt);
     const ids = prepareIds("cleverIds", cleverIds);
-    if (ids.length === 0) return 0;
-    return this.transaction("softDelete", async (tx) => {
-      let count = 0;
-      for (const statement of softDeleteStatements(resource, tenantId, ids, run.runId, deletedAt)) {
-        count += (await MssqlRosterStore.exec(tx, statement)).rowsAffected.reduce((a, b) => a + b, 0);
-      }
-      return count;
-    });
+    let count = 0;
+    for (const chunk of transactionChunks(ids, this.maxRowsPerTransaction)) {
+      count += await this.transaction("softDelete", async (tx) => {
+        let n = 0;
+        for (const statement of softDeleteStatements(resource, tenantId, chunk, run.runId, deletedAt)) {
+          n += (await MssqlRosterStore.exec(tx, statement)).rowsAffected.reduce((a, b) => a + b, 0);
+        }
+        return n;
+      });
+    }
+    return count;
   }
 
   async quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void> {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareQuarantine(entries);
-    if (prepared.length === 0) return;
-    await this.transaction("quarantine", async (tx) => {
-      for (const statement of quarantineInserts(tenantId, runId, prepared)) await MssqlRosterStore.exec(tx, statement);
-    });
+    for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) {
+      await this.transaction("quarantine", async (tx) => {
+        for (const statement of quarantineInserts(tenantId, runId, chunk)) await MssqlRosterStore.exec(tx, statement);
+      });
+    }
   }
 
   async startRun(run: RunSummary): Promise<void> {

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
 import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
+import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import {
   assertCleverId,
   assertResource,
@@ -46,6 +47,8 @@ export interface SqliteRosterStoreOptions {
   readBatchSize?: number;
   /** How long a writer waits for another process's lock before SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
+  maxRowsPerTransaction?: number;
 }
 
 const MAX_LIST = 1000;
@@ -58,8 +61,8 @@ interface ResourceStatements {
   lookup: Database.Statement;
   upsert: Database.Statement;
   stamp: Database.Statement;
-  sweepBelow: Database.Statement;
-  sweepAbove: Database.Statement;
+  /** One capped step of the deletion sweep: live rows this run did not touch, at most ? of them. */
+  sweep: Database.Statement;
   softDelete: Database.Statement;
   page: Database.Statement;
   pageLive: Database.Statement;
@@ -91,10 +94,14 @@ function resourceStatements(db: Database.Database, resource: RosterResource): Re
        ON CONFLICT (tenant_id, clever_id) DO UPDATE SET ${updates.join(", ")}, deleted_at = NULL`,
     ),
     stamp: db.prepare(`UPDATE ${t} SET run_id = ?, synced_at = ? WHERE tenant_id = ? AND clever_id = ?`),
-    // Two range statements instead of <> (which SQLite cannot seek): the partial sweep index then
-    // yields exactly the live rows this run did not touch.
-    sweepBelow: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`),
-    sweepAbove: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id > ?`),
+    // Two ranges instead of <> (which SQLite cannot seek): the partial sweep index then yields
+    // exactly the live rows this run did not touch. LIMIT caps the rows of one transaction.
+    sweep: db.prepare(
+      `UPDATE ${t} SET deleted_at = @at WHERE rowid IN (
+         SELECT rowid FROM ${t} WHERE tenant_id = @tenantId AND deleted_at IS NULL AND run_id < @runId
+         UNION ALL SELECT rowid FROM ${t} WHERE tenant_id = @tenantId AND deleted_at IS NULL AND run_id > @runId
+         LIMIT @limit)`,
+    ),
     softDelete: db.prepare(`UPDATE ${t} SET deleted_at = ?, run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`),
     page: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? ORDER BY clever_id LIMIT ?`),
     pageLive: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? AND deleted_at IS NULL ORDER BY clever_id LIMIT ?`),
@@ -159,6 +166,7 @@ export class SqliteRosterStore implements RosterStore {
   readonly dialect = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly readBatchSize: number;
+  private readonly maxRowsPerTransaction: number;
   private resources?: Record<RosterResource, ResourceStatements>;
   private shared?: SharedStatements;
   private closed = false;
@@ -166,6 +174,7 @@ export class SqliteRosterStore implements RosterStore {
   constructor(options: SqliteRosterStoreOptions) {
     const { filename } = options;
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
+    this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
     let db: Database.Database | undefined;
     try {
       if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
@@ -241,7 +250,7 @@ export class SqliteRosterStore implements RosterStore {
           }
         }
       });
-      write.immediate(batch);
+      for (const chunk of transactionChunks(batch, this.maxRowsPerTransaction, rowWeight)) write.immediate(chunk);
       return counts;
     });
   }
@@ -253,7 +262,14 @@ export class SqliteRosterStore implements RosterStore {
     const at = isoTimestamp("deletedAt", deletedAt);
     return this.guard("softDeleteMissing", () => {
       const st = this.ready().resources[resource];
-      return this.db.transaction(() => st.sweepBelow.run(at, tenantId, runId).changes + st.sweepAbove.run(at, tenantId, runId).changes).immediate();
+      const limit = this.maxRowsPerTransaction;
+      let total = 0;
+      for (;;) {
+        // Each step commits on its own; a rerun after a failure finds only the rows still live.
+        const changed = this.db.transaction(() => st.sweep.run({ at, tenantId, runId, limit }).changes).immediate();
+        total += changed;
+        if (changed < limit) return total;
+      }
     });
   }
 
@@ -266,9 +282,10 @@ export class SqliteRosterStore implements RosterStore {
     return this.guard("softDelete", () => {
       const st = this.ready().resources[resource];
       let count = 0;
-      this.db.transaction(() => {
-        for (const id of ids) count += st.softDelete.run(at, run.runId, tenantId, id).changes;
-      }).immediate();
+      const step = this.db.transaction((chunk: string[]) => {
+        for (const id of chunk) count += st.softDelete.run(at, run.runId, tenantId, id).changes;
+      });
+      for (const chunk of transactionChunks(ids, this.maxRowsPerTransaction)) step.immediate(chunk);
       return count;
     });
   }
@@ -279,9 +296,10 @@ export class SqliteRosterStore implements RosterStore {
     const prepared = prepareQuarantine(entries);
     this.guard("quarantine", () => {
       const { shared } = this.ready();
-      this.db.transaction(() => {
-        for (const e of prepared) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
-      }).immediate();
+      const step = this.db.transaction((chunk: typeof prepared) => {
+        for (const e of chunk) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
+      });
+      for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) step.immediate(chunk);
     });
   }
 

@@ -101,7 +101,7 @@ describe("upsert statements", () => {
 describe("other statements", () => {
   it("are parameterized and well formed", () => {
     const statements: Statement[] = [
-      softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z"),
+      softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z", 2000),
       ...softDeleteStatements("users", "t1", Array.from({ length: 2500 }, (_, i) => hexId(i)), "r1", "2024-01-01T00:00:00.000Z"),
       ...quarantineInserts("t1", "r1", prepareQuarantine(Array.from({ length: 900 }, (_, i) => ({ resource: "users" as const, cleverId: String(i), reason: "bad", raw: "{}" })))),
       quarantinedQuery("t1", undefined, 10),

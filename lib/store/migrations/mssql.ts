@@ -15,6 +15,21 @@ import { checkedMigrations, type Migration } from "./migration";
 
 const KEY = "NVARCHAR(64) COLLATE Latin1_General_100_BIN2";
 
+/** Version 2's columns, frozen here (not derived from schema.ts, which may grow): all nullable NVARCHAR(64). */
+const COLLATION_V2_COLUMNS: readonly (readonly [string, string])[] = [
+  ["schools", "district_id"],
+  ["terms", "district_id"],
+  ["courses", "district_id"],
+  ["sections", "district_id"],
+  ["sections", "school_id"],
+  ["sections", "course_id"],
+  ["sections", "term_id"],
+  ["sections", "primary_teacher_id"],
+  ["users", "district_id"],
+  ["users", "school_id"],
+  ["quarantine", "clever_id"],
+];
+
 export const MSSQL_BOOTSTRAP = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
 CREATE TABLE dbo.schema_migrations (
   [version] INT NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
@@ -167,6 +182,36 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   CONSTRAINT pk_quarantine PRIMARY KEY CLUSTERED ([tenant_id], [run_id], [entry_hash])
 );`,
       `CREATE NONCLUSTERED INDEX ix_quarantine_time ON dbo.quarantine ([tenant_id], [quarantined_at] DESC);`,
+    ],
+  },
+  {
+    version: 2,
+    name: "binary collation on every Clever-id reference column",
+    // Version 1 gave clever_id a binary collation but the reference columns the database default,
+    // so schools.clever_id = users.school_id failed with Msg 468 (collation conflict). A column's
+    // collation cannot change while an index or statistics object uses it (ALTER TABLE, "ALTER
+    // COLUMN": https://learn.microsoft.com/sql/t-sql/statements/alter-table-transact-sql), so the
+    // statistics and indexes on these columns are dropped, the columns altered, the indexes rebuilt.
+    statements: [
+      `DECLARE @drop NVARCHAR(MAX);
+SELECT @drop = STRING_AGG(CONVERT(NVARCHAR(MAX), N'DROP STATISTICS ' + QUOTENAME(d.[schema_name]) + N'.' + QUOTENAME(d.[table_name]) + N'.' + QUOTENAME(d.[stats_name]) + N';'), N' ')
+FROM (
+  SELECT DISTINCT SCHEMA_NAME(t.[schema_id]) AS [schema_name], t.[name] AS [table_name], s.[name] AS [stats_name]
+  FROM sys.stats AS s
+  INNER JOIN sys.stats_columns AS sc ON sc.[object_id] = s.[object_id] AND sc.[stats_id] = s.[stats_id]
+  INNER JOIN sys.columns AS c ON c.[object_id] = sc.[object_id] AND c.[column_id] = sc.[column_id]
+  INNER JOIN sys.tables AS t ON t.[object_id] = s.[object_id]
+  INNER JOIN (VALUES ${COLLATION_V2_COLUMNS.map(([t, c]) => `(N'${t}', N'${c}')`).join(", ")}) AS v ([table_name], [column_name]) ON v.[table_name] = t.[name] AND v.[column_name] = c.[name]
+  WHERE t.[schema_id] = SCHEMA_ID(N'dbo') AND (s.[auto_created] = 1 OR s.[user_created] = 1)
+) AS d;
+IF @drop IS NOT NULL EXEC sys.sp_executesql @drop;`,
+      `DROP INDEX ix_sections_school ON dbo.sections;`,
+      `DROP INDEX ix_sections_teacher ON dbo.sections;`,
+      `DROP INDEX ix_users_school ON dbo.users;`,
+      ...COLLATION_V2_COLUMNS.map(([t, c]) => `ALTER TABLE dbo.${t} ALTER COLUMN [${c}] ${KEY} NULL;`),
+      `CREATE NONCLUSTERED INDEX ix_sections_school ON dbo.sections ([tenant_id], [school_id]);`,
+      `CREATE NONCLUSTERED INDEX ix_sections_teacher ON dbo.sections ([tenant_id], [primary_teacher_id]);`,
+      `CREATE NONCLUSTERED INDEX ix_users_school ON dbo.users ([tenant_id], [school_id]);`,
     ],
   },
 ]);
