@@ -8,6 +8,8 @@
  */
 import sql from "mssql";
 import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause, scrubSecrets } from "./errors";
+import { CONNECTION_CODES, TRANSIENT_NUMBERS, configFromConnectionString, configFromEntra } from "./mssqlConfig";
+import { withRetry, type RetryOptions } from "./retry";
 import { MSSQL_BOOTSTRAP, MSSQL_MIGRATIONS } from "./migrations/mssql";
 import {
   enrollmentInserts,
@@ -50,7 +52,7 @@ import { ROSTER_COLUMNS } from "./schema";
 import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
 
-/** Password or integrated auth, all in one connection string (a secret: never logged, never in errors). */
+/** SQL login or Entra authentication, all in one connection string (a secret: never logged, never in errors). See mssqlConfig.ts for the Authentication names. */
 export interface MssqlConnectionStringOptions {
   connectionString: string;
 }
@@ -72,17 +74,21 @@ export type MssqlRosterStoreOptions = (MssqlConnectionStringOptions | MssqlEntra
   readBatchSize?: number;
   /** Per-request timeout; a 1000-row MERGE on a busy database can take seconds. Default 120 s. */
   requestTimeoutMs?: number;
-  /** Pool size. Default 10. */
+  /** Connections in this store's pool at most. Default 10 (docs/deploy.md sizes it against the database's worker limit). */
   poolMax?: number;
   /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
   maxRowsPerTransaction?: number;
+  /** Retry schedule for transient faults and a listener that makes each retry visible (retry.ts). */
+  retry?: RetryOptions;
+  /**
+   * The driver edge: makes the connection pool. Production uses mssql's ConnectionPool; tests
+   * inject driver faults here (and only here), since no SQL Server fails on demand.
+   */
+  createPool?: (config: sql.config) => sql.ConnectionPool;
 };
 
 const MAX_LIST = 1000;
 const MIGRATION_LOCK = "cleversync:schema_migrations";
-const CONNECTION_CODES = new Set(["ELOGIN", "ETIMEOUT", "ESOCKET", "ECONNCLOSED", "EINSTLOOKUP", "ENOTOPEN", "ECONNRESET", "ECONNREFUSED"]);
-/** Deadlock, plus Azure SQL's documented transient errors (failover, throttling, resource limits). */
-const TRANSIENT_NUMBERS = new Set([1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919, 49920]);
 
 function sqlType(type: ParamType): sql.ISqlType | (() => sql.ISqlType) {
   switch (type.kind) {
@@ -115,9 +121,10 @@ function secretsOf(options: MssqlRosterStoreOptions): string[] {
   return secrets;
 }
 
-/** Server and database name for messages: not secret, and what an operator needs to know. */
-function describeTarget(options: MssqlRosterStoreOptions): string {
-  return "server" in options && typeof options.server === "string" ? `${options.server}/${options.database}` : "the configured server";
+/** The SQL error number of a driver error (mssql keeps tedious's error as originalError). */
+function errorNumber(error: unknown): number | undefined {
+  const number = (error as { number?: unknown }).number ?? (error as { originalError?: { number?: unknown } }).originalError?.number;
+  return typeof number === "number" ? number : undefined;
 }
 
 async function rollbackQuietly(tx: sql.Transaction): Promise<void> {
@@ -147,52 +154,22 @@ export class MssqlRosterStore implements RosterStore {
 
   // ---- connection --------------------------------------------------------------------------
 
-  private config(): sql.config | string {
-    const common = { requestTimeout: this.options.requestTimeoutMs ?? 120_000, pool: { max: this.options.poolMax ?? 10, min: 0 } };
-    if ("connectionString" in this.options) return this.options.connectionString;
-    const { server, database, port, authentication } = this.options;
-    return {
-      server,
-      database,
-      port,
-      authentication: { type: "azure-active-directory-default", options: { clientId: authentication?.clientId } },
-      options: { encrypt: true, trustServerCertificate: false, useUTC: true },
-      ...common,
-    };
-  }
-
   private pool(): Promise<sql.ConnectionPool> {
     if (this.closed) return Promise.reject(new StoreNotReadyError("the store is closed"));
     this.poolPromise ??= this.connect().catch((error: unknown) => {
-      this.poolPromise = undefined; // the next call tries again
+      this.poolPromise = undefined; // the next call (or retry) tries again
       throw error;
     });
     return this.poolPromise;
   }
 
   private async connect(): Promise<sql.ConnectionPool> {
-    let pool: sql.ConnectionPool;
-    let target = describeTarget(this.options);
-    try {
-      const config = this.config();
-      if (typeof config === "string") {
-        // Parse once to apply our timeouts on top of whatever the string sets.
-        const parsed = sql.ConnectionPool.parseConnectionString(config);
-        target = `${parsed.server}/${parsed.database ?? "(default database)"}`;
-        pool = new sql.ConnectionPool({
-          ...parsed,
-          // Times are written and read as UTC whatever the string says; DATETIME2 columns hold UTC.
-          options: { ...parsed.options, useUTC: true },
-          requestTimeout: this.options.requestTimeoutMs ?? parsed.requestTimeout ?? 120_000,
-          pool: { ...parsed.pool, max: this.options.poolMax ?? 10, min: 0 },
-        });
-      } else {
-        pool = new sql.ConnectionPool(config);
-      }
-    } catch {
-      // The parser's message may quote the string: report nothing of it.
-      throw new StoreUnavailableError("mssql", "invalid SQL Server connection settings (details withheld: connection strings hold secrets). Fix: check the connection string's keys and quoting.", undefined, false);
-    }
+    const tuning = { requestTimeoutMs: this.options.requestTimeoutMs, poolMax: this.options.poolMax };
+    const { config, target } =
+      "connectionString" in this.options
+        ? configFromConnectionString(this.options.connectionString, tuning)
+        : configFromEntra({ server: this.options.server, database: this.options.database, port: this.options.port, clientId: this.options.authentication?.clientId }, tuning);
+    const pool = (this.options.createPool ?? ((c: sql.config) => new sql.ConnectionPool(c)))(config);
     // Idle-connection errors are emitted on the pool; without a listener they would crash the process.
     pool.on("error", () => undefined);
     try {
@@ -200,8 +177,12 @@ export class MssqlRosterStore implements RosterStore {
     } catch (error) {
       await pool.close().catch(() => undefined);
       const cause = sanitizeCause(error, this.secrets);
-      const login = (error as { code?: unknown }).code === "ELOGIN";
-      throw new StoreUnavailableError("mssql", `cannot connect to SQL Server (${scrubSecrets(target, this.secrets)}): ${cause.message}`, cause, !login);
+      const number = errorNumber(error);
+      const code = (error as { code?: unknown }).code;
+      // A refused login is permanent (wrong identity, no database user), unless SQL Server named a
+      // transient reason (40613: database unavailable or resuming; 4060, 40501 ...).
+      const transient = number !== undefined ? TRANSIENT_NUMBERS.has(number) : code !== "ELOGIN" && code !== "EFEDAUTH";
+      throw new StoreUnavailableError("mssql", `cannot connect to SQL Server (${scrubSecrets(target, this.secrets)}): ${cause.message}`, cause, transient);
     }
     return pool;
   }
@@ -210,31 +191,40 @@ export class MssqlRosterStore implements RosterStore {
   private wrap(operation: string, error: unknown): Error {
     if (error instanceof StoreError) return error;
     const cause = sanitizeCause(error, this.secrets);
-    const original = (error as { originalError?: unknown }).originalError;
     const code = (error as { code?: unknown }).code;
-    const number = (error as { number?: unknown }).number ?? (original as { number?: unknown } | undefined)?.number;
+    const number = errorNumber(error);
     if (typeof code === "string" && CONNECTION_CODES.has(code) && code !== "ETIMEOUT") {
       return new StoreUnavailableError("mssql", `SQL Server ${operation} failed: lost the connection (${cause.message})`, cause, true);
     }
-    const transient = code === "ETIMEOUT" || (typeof number === "number" && TRANSIENT_NUMBERS.has(number));
-    return new StoreQueryError("mssql", operation, `SQL Server ${operation} failed: ${cause.message}`, cause, typeof number === "number" ? number : typeof code === "string" ? code : undefined, transient);
+    const transient = code === "ETIMEOUT" || (number !== undefined && TRANSIENT_NUMBERS.has(number));
+    return new StoreQueryError("mssql", operation, `SQL Server ${operation} failed: ${cause.message}`, cause, number ?? (typeof code === "string" ? code : undefined), transient);
   }
 
-  private async run<T>(operation: string, step: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
-    if (!this.migrated) throw new StoreNotReadyError("call migrate() before using the store");
-    const pool = await this.pool();
-    try {
-      return await step(pool);
-    } catch (error) {
-      throw this.wrap(operation, error);
-    }
+  /**
+   * One statement (or a few, each committing on its own) on any pooled connection; retried on
+   * transient faults, including a failed connect (a paused serverless database answers 40613).
+   */
+  private run<T>(operation: string, step: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
+    if (!this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
+    return withRetry(operation, this.options.retry ?? {}, async () => {
+      const pool = await this.pool();
+      try {
+        return await step(pool);
+      } catch (error) {
+        throw this.wrap(operation, error);
+      }
+    });
   }
 
-  /** One transaction on one connection (temp tables live on the connection). */
-  private async transaction<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>, requireMigrated = true): Promise<T> {
-    if (requireMigrated && !this.migrated) throw new StoreNotReadyError("call migrate() before using the store");
+  /** One transaction on one connection (temp tables live on the connection); the whole transaction is retried on transient faults. */
+  private transaction<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>, requireMigrated = true): Promise<T> {
+    if (requireMigrated && !this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
+    return withRetry(operation, this.options.retry ?? {}, () => this.transactionOnce(operation, step));
+  }
+
+  private async transactionOnce<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>): Promise<T> {
     const pool = await this.pool();
-    const tx = new sql.Transaction(pool);
+    const tx = pool.transaction();
     try {
       await tx.begin();
     } catch (error) {
@@ -390,7 +380,7 @@ export class MssqlRosterStore implements RosterStore {
         await MssqlRosterStore.exec(pool, statement);
       } catch (error) {
         // Two concurrent starts of the same run: the loser's duplicate key means "already started".
-        const number = (error as { number?: unknown }).number ?? (error as { originalError?: { number?: unknown } }).originalError?.number;
+        const number = errorNumber(error);
         if (number !== 2627 && number !== 2601) throw error;
       }
     });

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunNotFoundError, StoreError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
 import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
+import { withRetry, type RetryOptions } from "./retry";
 import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import {
   assertCleverId,
@@ -49,6 +50,8 @@ export interface SqliteRosterStoreOptions {
   busyTimeoutMs?: number;
   /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
   maxRowsPerTransaction?: number;
+  /** Retry schedule for transient errors and a listener that makes each retry visible (retry.ts). */
+  retry?: RetryOptions;
 }
 
 const MAX_LIST = 1000;
@@ -167,6 +170,7 @@ export class SqliteRosterStore implements RosterStore {
   private readonly db: Database.Database;
   private readonly readBatchSize: number;
   private readonly maxRowsPerTransaction: number;
+  private readonly retry: RetryOptions;
   private resources?: Record<RosterResource, ResourceStatements>;
   private shared?: SharedStatements;
   private closed = false;
@@ -175,6 +179,7 @@ export class SqliteRosterStore implements RosterStore {
     const { filename } = options;
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
     this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
+    this.retry = options.retry ?? {};
     let db: Database.Database | undefined;
     try {
       if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
@@ -193,7 +198,7 @@ export class SqliteRosterStore implements RosterStore {
   }
 
   async migrate(): Promise<void> {
-    this.guard("migrate", () => {
+    await this.retrying("migrate", () => {
       if (this.closed) throw new StoreNotReadyError("the store is closed");
       this.db.exec(SQLITE_BOOTSTRAP);
       const apply = this.db.transaction(() => {
@@ -216,7 +221,7 @@ export class SqliteRosterStore implements RosterStore {
   }
 
   async migrationVersions(): Promise<number[]> {
-    return this.guard("migrationVersions", () => {
+    return this.retrying("migrationVersions", () => {
       this.ready();
       return this.db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as number[];
     });
@@ -228,7 +233,7 @@ export class SqliteRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
-    return this.guard("upsert", () => {
+    return this.retrying("upsert", () => {
       const { resources, shared } = this.ready();
       const st = resources[resource];
       const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -260,7 +265,7 @@ export class SqliteRosterStore implements RosterStore {
     assertResource(resource);
     assertRunId(runId);
     const at = isoTimestamp("deletedAt", deletedAt);
-    return this.guard("softDeleteMissing", () => {
+    return this.retrying("softDeleteMissing", () => {
       const st = this.ready().resources[resource];
       const limit = this.maxRowsPerTransaction;
       let total = 0;
@@ -279,7 +284,7 @@ export class SqliteRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const at = isoTimestamp("deletedAt", run.deletedAt);
     const ids = prepareIds("cleverIds", cleverIds);
-    return this.guard("softDelete", () => {
+    return this.retrying("softDelete", () => {
       const st = this.ready().resources[resource];
       let count = 0;
       const step = this.db.transaction((chunk: string[]) => {
@@ -294,7 +299,7 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareQuarantine(entries);
-    this.guard("quarantine", () => {
+    await this.retrying("quarantine", () => {
       const { shared } = this.ready();
       const step = this.db.transaction((chunk: typeof prepared) => {
         for (const e of chunk) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
@@ -307,7 +312,7 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     if (options.runId !== undefined) assertRunId(options.runId);
     const limit = clampLimit(options.limit ?? MAX_LIST, MAX_LIST);
-    return this.guard("quarantined", () => {
+    return this.retrying("quarantined", () => {
       const { shared } = this.ready();
       const rows = (options.runId === undefined ? shared.quarantined.all(tenantId, limit) : shared.quarantinedByRun.all(tenantId, options.runId, limit)) as Record<string, unknown>[];
       return rows.map((r) => ({
@@ -323,7 +328,7 @@ export class SqliteRosterStore implements RosterStore {
 
   async startRun(run: RunSummary): Promise<void> {
     const prepared = prepareRun(run);
-    this.guard("startRun", () => {
+    await this.retrying("startRun", () => {
       this.ready().shared.startRun.run(prepared);
     });
   }
@@ -332,7 +337,7 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareRunResult(result);
-    this.guard("finishRun", () => {
+    await this.retrying("finishRun", () => {
       const { changes } = this.ready().shared.finishRun.run({ ...prepared, tenantId, runId });
       if (changes === 0) throw new RunNotFoundError(tenantId, runId);
     });
@@ -341,7 +346,7 @@ export class SqliteRosterStore implements RosterStore {
   async listRuns(tenantId: string, limit: number): Promise<RunSummary[]> {
     assertTenantId(tenantId);
     const n = clampLimit(limit, MAX_LIST);
-    return this.guard("listRuns", () => (this.ready().shared.listRuns.all(tenantId, n) as Record<string, unknown>[]).map(runFromRow));
+    return this.retrying("listRuns", () => (this.ready().shared.listRuns.all(tenantId, n) as Record<string, unknown>[]).map(runFromRow));
   }
 
   async *rows(tenantId: string, resource: RosterResource, options: { includeDeleted?: boolean } = {}): AsyncGenerator<StoredRosterRow, void, undefined> {
@@ -351,7 +356,7 @@ export class SqliteRosterStore implements RosterStore {
     let after = "";
     for (;;) {
       // A fresh query per batch: no statement stays open across yields, so callers may write meanwhile.
-      const batch = this.guard("rows", () => {
+      const batch = await this.retrying("rows", () => {
         const st = this.ready().resources[resource];
         return (options.includeDeleted ? st.page : st.pageLive).all(tenantId, after, this.readBatchSize) as Record<string, unknown>[];
       });
@@ -368,14 +373,14 @@ export class SqliteRosterStore implements RosterStore {
   async enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]> {
     assertTenantId(tenantId);
     assertCleverId("sectionId", sectionId);
-    return this.guard("enrollments", () =>
+    return this.retrying("enrollments", () =>
       (this.ready().shared.enrollments.all(tenantId, sectionId) as { user_id: string; role: string }[]).map((r) => ({ userId: r.user_id, role: r.role })),
     );
   }
 
   async counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>> {
     assertTenantId(tenantId);
-    return this.guard("counts", () => {
+    return this.retrying("counts", () => {
       const rows = this.ready().shared.counts.all({ tenantId }) as { resource: RosterResource; total: number; live: number }[];
       return Object.fromEntries(rows.map((r) => [r.resource, { live: r.live, deleted: r.total - r.live }])) as Record<RosterResource, { live: number; deleted: number }>;
     });
@@ -391,6 +396,11 @@ export class SqliteRosterStore implements RosterStore {
     if (this.closed) throw new StoreNotReadyError("the store is closed");
     if (!this.resources || !this.shared) throw new StoreNotReadyError("call migrate() before using the store");
     return { resources: this.resources, shared: this.shared };
+  }
+
+  /** A guarded step, retried on transient errors (SQLITE_BUSY when another process holds the write lock past busy_timeout). */
+  private retrying<T>(operation: string, step: () => T): Promise<T> {
+    return withRetry(operation, this.retry, async () => this.guard(operation, step));
   }
 
   /** Runs a database step, turning driver errors into typed store errors. */

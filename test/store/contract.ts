@@ -5,11 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { ROSTER_COLUMNS, ROSTER_RESOURCES, RunNotFoundError, StoreInputError, StoreNotReadyError, type RosterResource, type RosterRow, type RosterStore, type RunSummary } from "../../lib/store";
+import type { RetryEvent } from "../../lib/store/retry";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, relationships } from "../../lib/store/schema";
 
 /** Store settings a contract test may override. */
 export interface StoreOverrides {
   maxRowsPerTransaction?: number;
+  retry?: { delaysMs?: readonly number[] };
 }
 
 /**
@@ -31,6 +33,12 @@ export interface ContractOptions {
   create: (overrides?: StoreOverrides) => Promise<RosterStore> | RosterStore;
   /** SQL access to the database of the store create() made last; dialects that can offer it run the SQL-level checks. */
   rawSql?: () => Promise<RawSql> | RawSql;
+  /**
+   * A store whose next operations meet transient faults — a real lock held by another connection
+   * (SQLite), errors injected at the driver edge (SQL Server) — retrying with `onRetry`. `done()`
+   * ends the faults, checks they were all met, and cleans up.
+   */
+  transientFaults?: (onRetry: (event: RetryEvent) => void) => Promise<{ store: RosterStore; done: () => Promise<void> }>;
 }
 
 /** A deterministic 24-hex Clever-style id; `space` keeps resources apart. */
@@ -435,6 +443,25 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         await capped.close();
       }
     });
+
+    if (options.transientFaults) {
+      const transientFaults = options.transientFaults;
+      it("retries transient faults visibly, then succeeds with the right data", async () => {
+        const retries: RetryEvent[] = [];
+        const { store: faulty, done } = await transientFaults((event) => retries.push(event));
+        try {
+          await faulty.migrate();
+          const tenant = uniqueTenant("retry");
+          expect(await faulty.upsert(tenant, "users", [userRow(1), userRow(2)], run("r1"))).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+          expect((await faulty.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
+          expect(retries.length).toBeGreaterThanOrEqual(1);
+          for (const event of retries) expect(event).toMatchObject({ error: { transient: true }, attempt: expect.any(Number), delayMs: expect.any(Number) });
+        } finally {
+          await faulty.close();
+          await done();
+        }
+      });
+    }
 
     if (options.rawSql) {
       const rawSql = options.rawSql;

@@ -7,6 +7,7 @@ import sql from "mssql";
 import { MssqlRosterStore } from "../../lib/store";
 import { MSSQL_SCHEMA, table } from "../../lib/store/mssqlStatements";
 import { describeRosterStoreContract, type RawSql } from "./contract";
+import { faultyPool, type Faults } from "./mssqlFaults";
 
 const connectionString = process.env.MSSQL_TEST_CONNECTION;
 let triggers = 0;
@@ -33,7 +34,22 @@ END`);
 }
 
 if (connectionString) {
-  describeRosterStoreContract("SQL Server", { create: (overrides) => new MssqlRosterStore({ connectionString, ...overrides }), rawSql });
+  describeRosterStoreContract("SQL Server", {
+    create: (overrides) => new MssqlRosterStore({ connectionString, ...overrides }),
+    rawSql,
+    // Driver-edge injection (mssqlFaults.ts): the serverless resume error at connect, then a deadlock,
+    // throttling and a failover error on statements, each before the real server is reached.
+    transientFaults: async (onRetry) => {
+      const faults: Faults = { connect: [40613, 40613], statements: [1205, 40501, 40197], log: [] };
+      const store = new MssqlRosterStore({ connectionString, createPool: faultyPool(faults), retry: { delaysMs: [10, 20, 40, 80, 160, 320], onRetry } });
+      return {
+        store,
+        done: async () => {
+          expect(faults.log).toEqual(["connect:40613", "connect:40613", "connect:ok", "statement:1205", "statement:40501", "statement:40197"]);
+        },
+      };
+    },
+  });
 } else {
   describe.skip("RosterStore contract: SQL Server — SKIPPED: MSSQL_TEST_CONNECTION is not set (no SQL Server on this machine; the GitHub workflow sets it)", () => {
     it("runs the shared contract against SQL Server", () => undefined);

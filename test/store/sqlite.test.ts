@@ -45,6 +45,23 @@ function rawSql(): RawSql {
 describeRosterStoreContract("SQLite file (WAL)", {
   create: (overrides) => new SqliteRosterStore({ filename: (lastFile = join(dir, `contract-${files++}`, "roster.db")), ...overrides }),
   rawSql,
+  // A real transient fault: another connection holds the write lock for 300 ms (SQLITE_BUSY past busy_timeout).
+  transientFaults: async (onRetry) => {
+    const filename = join(dir, `faults-${files++}`, "roster.db");
+    const store = new SqliteRosterStore({ filename, busyTimeoutMs: 20, retry: { delaysMs: [50, 100, 200, 400, 800, 1600], onRetry } });
+    await store.migrate();
+    const other = new Database(filename);
+    other.exec("BEGIN IMMEDIATE");
+    const timer = setTimeout(() => other.exec("COMMIT"), 300);
+    return {
+      store,
+      done: async () => {
+        clearTimeout(timer);
+        if (other.inTransaction) other.exec("COMMIT");
+        other.close();
+      },
+    };
+  },
 });
 describeRosterStoreContract("SQLite :memory:", { create: (overrides) => new SqliteRosterStore({ filename: ":memory:", ...overrides }) });
 
