@@ -1,13 +1,12 @@
--- Make the Function App's managed identity a user of the CleverSync database. Run once per
--- environment, after the first `az deployment group create`. If the app is ever deleted and
--- recreated under the same name, run DROP USER [<functionAppName>] first: the new identity has a
--- new object id, and the existing user would still point at the old one.
+-- Make the app's user-assigned managed identity a user of the CleverSync database. Run once per
+-- environment, after the first `az deployment group create`. The identity outlives the Function
+-- App (deleting and recreating the app keeps it), so the user stays valid across redeployments.
 --
 -- Run it signed in as a member of the SQL Microsoft Entra admin group (param sqlAdminLogin), with
--- the app name from the deployment output functionAppName. For example with go-sqlcmd:
+-- the identity name from the deployment output appIdentityName. For example with go-sqlcmd:
 --
 --   sqlcmd -S <sqlServerFqdn> -d <sqlDatabaseName> --authentication-method ActiveDirectoryDefault \
---     -v APP_NAME="<functionAppName>" -i bicep/sql/grant-app-user.sql
+--     -v APP_NAME="<appIdentityName>" -i bicep/sql/grant-app-user.sql
 --
 -- (or paste it into the portal's Query editor / Azure Data Studio, replacing $(APP_NAME)).
 --

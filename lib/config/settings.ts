@@ -33,6 +33,7 @@ export const settingsSchema = z.object({
     .regex(/^(true|false)$/i, { message: "must be true or false (App Service sets it; do not set it yourself)" })
     .optional()
     .transform((value) => value?.toLowerCase() === "true"),
+  SQL_POOL_MAX: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(50, { message: "must be at most 50" }).default(3),
   STORE_MAX_ROWS_PER_TRANSACTION: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(4000, { message: "must be at most 4000 (SQL Server escalates to a table lock near 5000 locks)" }).default(2000),
 });
 

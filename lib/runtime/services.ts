@@ -52,7 +52,7 @@ export class TenantDatabaseSecretMissingError extends Error {
 export function defaultStoreTarget(settings: Settings, retry?: RetryOptions): StoreTarget {
   const maxRowsPerTransaction = settings.STORE_MAX_ROWS_PER_TRANSACTION;
   return settings.SQL_CONNECTION
-    ? { kind: "mssql", connectionString: settings.SQL_CONNECTION, maxRowsPerTransaction, retry }
+    ? { kind: "mssql", connectionString: settings.SQL_CONNECTION, maxRowsPerTransaction, retry, poolMax: settings.SQL_POOL_MAX }
     : { kind: "sqlite", filename: settings.SQLITE_PATH, maxRowsPerTransaction, retry };
 }
 
@@ -78,7 +78,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
         if (!tenant.settings.databaseSecretName) return undefined;
         const connection = await credentials.getSqlConnection(tenantId);
         if (!connection) throw new TenantDatabaseSecretMissingError(tenantId, credentials.secretStore.howToAdd(secretRef(tenantId, "sqlConnection")));
-        return { kind: "mssql", connectionString: connection.reveal(), maxRowsPerTransaction: settings.STORE_MAX_ROWS_PER_TRANSACTION, retry: storeRetry };
+        return { kind: "mssql", connectionString: connection.reveal(), maxRowsPerTransaction: settings.STORE_MAX_ROWS_PER_TRANSACTION, retry: storeRetry, poolMax: settings.SQL_POOL_MAX };
       },
     });
   // Tables clients are made on first use: functions that never touch the registry need no Tables setting.

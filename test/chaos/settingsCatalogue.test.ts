@@ -20,6 +20,7 @@ const CATALOGUE: Array<[keyof Settings, string[]]> = [
   ["TOKEN_WAIT_TIMEOUT_SECONDS", ["0", "601", "30s"]],
   ["CREDENTIAL_CACHE_TTL_SECONDS", ["-1", "86401", "5m"]],
   ["WEBSITE_AUTH_ENABLED", ["yes", "1", "enabled"]],
+  ["SQL_POOL_MAX", ["0", "51", "2.5", "lots"]],
   ["STORE_MAX_ROWS_PER_TRANSACTION", ["0", "4001", "1.5", "many"]],
 ];
 
