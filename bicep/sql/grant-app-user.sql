@@ -15,7 +15,10 @@
 -- Microsoft Graph read rights, or use the SID form in docs/deploy.md.
 --
 -- Roles: read and write the roster (db_datareader, db_datawriter) and create/alter its tables
--- (db_ddladmin): the app applies its own schema migrations on first use.
+-- (db_ddladmin): the app applies its own schema migrations on first use. Its tables live in the
+-- schema `clever` (lib/store/mssqlSchema.ts), created here and owned by the app's identity, so a
+-- district's own tables in dbo are never touched. Idempotent: run it again after upgrading from a
+-- version that kept the tables in dbo (the app then moves them itself).
 
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'$(APP_NAME)')
     CREATE USER [$(APP_NAME)] FROM EXTERNAL PROVIDER;
@@ -24,6 +27,10 @@ GO
 ALTER ROLE db_datareader ADD MEMBER [$(APP_NAME)];
 ALTER ROLE db_datawriter ADD MEMBER [$(APP_NAME)];
 ALTER ROLE db_ddladmin ADD MEMBER [$(APP_NAME)];
+GO
+
+IF SCHEMA_ID(N'clever') IS NULL
+    EXEC(N'CREATE SCHEMA clever AUTHORIZATION [$(APP_NAME)];');
 GO
 
 SELECT p.name AS database_user, r.name AS role_name

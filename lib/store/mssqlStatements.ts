@@ -5,6 +5,7 @@
  * Limits honoured: at most 2100 parameters per request (we budget 2000 to leave room for the
  * constant ones) and at most 1000 rows in one INSERT ... VALUES list.
  */
+import { MSSQL_SCHEMA, q, table } from "./mssqlSchema";
 import type { PreparedQuarantineEntry, PreparedRow, PreparedRun } from "./normalize";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE, type ColumnDef } from "./schema";
 import { ROSTER_RESOURCES, type ColumnValue, type Enrollment, type RosterResource } from "./types";
@@ -34,12 +35,7 @@ const RUN_TYPE: ParamType = { kind: "nvarchar", length: 100 };
 const MAX_TYPE: ParamType = { kind: "nvarchar", length: "max" };
 const TIME_TYPE: ParamType = { kind: "datetime2" };
 
-/** Bracket-quoted identifier; names come from schema.ts only, brackets just keep keywords safe. */
-export const q = (name: string): string => `[${name}]`;
-/** The schema every table of the app lives in; use table() for every name in this dialect. */
-export const MSSQL_SCHEMA = "dbo";
-/** Schema-qualified, bracketed table name: the one place table names are spelled for SQL Server. */
-export const table = (name: string): string => `${MSSQL_SCHEMA}.${q(name)}`;
+export { MSSQL_SCHEMA, q, table };
 
 export function columnParamType(column: ColumnDef): ParamType {
   switch (column.kind) {

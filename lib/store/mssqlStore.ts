@@ -48,7 +48,8 @@ import {
   prepareRunResult,
   type PreparedRow,
 } from "./normalize";
-import { ROSTER_COLUMNS } from "./schema";
+import { MIGRATIONS_TABLE, ROSTER_COLUMNS } from "./schema";
+import { MSSQL_SCHEMA, table } from "./mssqlSchema";
 import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
 
@@ -249,6 +250,22 @@ export class MssqlRosterStore implements RosterStore {
   // ---- schema ------------------------------------------------------------------------------
 
   async migrate(): Promise<void> {
+    try {
+      await this.migrateOnce();
+    } catch (error) {
+      // 262: CREATE SCHEMA permission denied; 2760: the schema does not exist or cannot be used.
+      if (error instanceof StoreQueryError && (error.dbCode === 262 || error.dbCode === 2760)) {
+        throw new StoreSchemaError(
+          `cannot create or use the schema "${MSSQL_SCHEMA}" that holds the app's tables. Fix: as the database's Entra admin run bicep/sql/grant-app-user.sql (it creates the schema, owned by the app's identity).`,
+          error,
+        );
+      }
+      throw error;
+    }
+    this.migrated = true;
+  }
+
+  private async migrateOnce(): Promise<void> {
     await this.transaction(
       "migrate",
       async (tx) => {
@@ -260,7 +277,7 @@ export class MssqlRosterStore implements RosterStore {
           );
         if (Number(lock.recordset?.[0]?.result) < 0) throw new StoreUnavailableError("mssql", "timed out waiting for another instance to finish migrating", undefined, true);
         await tx.request().batch(MSSQL_BOOTSTRAP);
-        const applied = new Set((await tx.request().batch("SELECT [version] FROM dbo.schema_migrations;")).recordset.map((r: { version: number }) => r.version));
+        const applied = new Set((await tx.request().batch(`SELECT [version] FROM ${table(MIGRATIONS_TABLE)};`)).recordset.map((r: { version: number }) => r.version));
         const newest = Math.max(0, ...applied);
         if (newest > MSSQL_MIGRATIONS.length) {
           throw new StoreSchemaError(`the database is at schema version ${newest}, newer than this code knows (${MSSQL_MIGRATIONS.length}). Fix: upgrade the application.`);
@@ -269,7 +286,7 @@ export class MssqlRosterStore implements RosterStore {
           if (applied.has(migration.version)) continue;
           for (const statement of migration.statements) await tx.request().batch(statement);
           await MssqlRosterStore.exec(tx, {
-            text: "INSERT INTO dbo.schema_migrations ([version], [name], [applied_at]) VALUES (@version, @name, SYSUTCDATETIME());",
+            text: `INSERT INTO ${table(MIGRATIONS_TABLE)} ([version], [name], [applied_at]) VALUES (@version, @name, SYSUTCDATETIME());`,
             params: [
               { name: "version", type: { kind: "int" }, value: migration.version },
               { name: "name", type: { kind: "nvarchar", length: 200 }, value: migration.name },
@@ -279,11 +296,10 @@ export class MssqlRosterStore implements RosterStore {
       },
       false,
     );
-    this.migrated = true;
   }
 
   async migrationVersions(): Promise<number[]> {
-    return this.run("migrationVersions", async (pool) => (await pool.request().query("SELECT [version] FROM dbo.schema_migrations ORDER BY [version];")).recordset.map((r: { version: number }) => r.version));
+    return this.run("migrationVersions", async (pool) => (await pool.request().query(`SELECT [version] FROM ${table(MIGRATIONS_TABLE)} ORDER BY [version];`)).recordset.map((r: { version: number }) => r.version));
   }
 
   // ---- writes ------------------------------------------------------------------------------
