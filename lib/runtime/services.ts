@@ -62,7 +62,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
   // Transient database faults are retried inside the store (≈1 minute); each retry is logged so it is visible.
   const storeRetry: RetryOptions = {
     onRetry: (event) =>
-      logger.warn(`Database ${event.operation} failed transiently (attempt ${event.attempt}); retrying in ${event.delayMs} ms: ${event.error.message}`, {
+      services.logger.warn(`Database ${event.operation} failed transiently (attempt ${event.attempt}); retrying in ${event.delayMs} ms: ${event.error.message}`, {
         operation: event.operation,
         attempt: event.attempt,
         delayMs: event.delayMs,
@@ -88,7 +88,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
   const logger =
     overrides.logger ??
     createLogger({ properties: { app: "cleversync" }, applicationInsightsConnectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING });
-  return {
+  const services: Services = {
     logger,
     stores,
     settings,
@@ -103,6 +103,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
       return (checkpoints ??= new CheckpointStore(tableConnection(settings)));
     },
   };
+  return services;
 }
 
 /**

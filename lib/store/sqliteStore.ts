@@ -55,6 +55,12 @@ export interface SqliteRosterStoreOptions {
 }
 
 const MAX_LIST = 1000;
+/**
+ * Retries after SQLITE_BUSY: each attempt already waits busy_timeout inside SQLite (synchronously,
+ * blocking the event loop), so two retries — ≈20 s in all with the default 5 s timeout — rather
+ * than SQL Server's minute of short attempts.
+ */
+export const SQLITE_RETRY_DELAYS_MS: readonly number[] = [1000, 4000];
 const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
 
 const q = (name: string): string => `"${name}"`;
@@ -179,7 +185,7 @@ export class SqliteRosterStore implements RosterStore {
     const { filename } = options;
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
     this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
-    this.retry = options.retry ?? {};
+    this.retry = { delaysMs: SQLITE_RETRY_DELAYS_MS, ...options.retry };
     let db: Database.Database | undefined;
     try {
       if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
