@@ -89,6 +89,11 @@ export type MssqlRosterStoreOptions = (MssqlConnectionStringOptions | MssqlEntra
 };
 
 const MAX_LIST = 1000;
+/**
+ * A request that ran into requestTimeout (ETIMEOUT) is transient for the durable retry, but not
+ * repeated here: seven more two-minute waits would hold an activity for a quarter of an hour.
+ */
+const notRetriedHere = (error: StoreError): boolean => error instanceof StoreQueryError && error.dbCode === "ETIMEOUT";
 const MIGRATION_LOCK = "cleversync:schema_migrations";
 
 function sqlType(type: ParamType): sql.ISqlType | (() => sql.ISqlType) {
@@ -207,20 +212,25 @@ export class MssqlRosterStore implements RosterStore {
    */
   private run<T>(operation: string, step: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
     if (!this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
-    return withRetry(operation, this.options.retry ?? {}, async () => {
-      const pool = await this.pool();
-      try {
-        return await step(pool);
-      } catch (error) {
-        throw this.wrap(operation, error);
-      }
-    });
+    return withRetry(
+      operation,
+      this.options.retry ?? {},
+      async () => {
+        const pool = await this.pool();
+        try {
+          return await step(pool);
+        } catch (error) {
+          throw this.wrap(operation, error);
+        }
+      },
+      notRetriedHere,
+    );
   }
 
   /** One transaction on one connection (temp tables live on the connection); the whole transaction is retried on transient faults. */
   private transaction<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>, requireMigrated = true): Promise<T> {
     if (requireMigrated && !this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
-    return withRetry(operation, this.options.retry ?? {}, () => this.transactionOnce(operation, step));
+    return withRetry(operation, this.options.retry ?? {}, () => this.transactionOnce(operation, step), notRetriedHere);
   }
 
   private async transactionOnce<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>): Promise<T> {

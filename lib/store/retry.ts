@@ -34,15 +34,19 @@ export function isTransient(error: unknown): error is StoreError {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `attempt` until it succeeds, fails permanently, or the schedule is spent (then the last error is thrown). */
-export async function withRetry<T>(operation: string, options: RetryOptions, attempt: () => Promise<T>): Promise<T> {
+/**
+ * Runs `attempt` until it succeeds, fails permanently, or the schedule is spent (then the last
+ * error is thrown). `exclude` names transient errors not worth repeating here (they stay marked
+ * transient for the caller's own, slower retry).
+ */
+export async function withRetry<T>(operation: string, options: RetryOptions, attempt: () => Promise<T>, exclude: (error: StoreError) => boolean = () => false): Promise<T> {
   const delays = options.delaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       const delayMs = delays[n - 1];
-      if (delayMs === undefined || !isTransient(error)) throw error;
+      if (delayMs === undefined || !isTransient(error) || exclude(error)) throw error;
       try {
         options.onRetry?.({ operation, attempt: n, delayMs, error });
       } catch {
