@@ -152,4 +152,6 @@ export interface CleverPage<T extends CleverRecord = CleverRecord> {
   bytes: number;
   /** Wall time for the page including waits and retries. */
   latencyMs: number;
+  /** Records whose id an earlier page (or record) already had: kept, and counted for the run summary. */
+  duplicates?: number;
 }

@@ -33,6 +33,10 @@ export const settingsSchema = z.object({
     .regex(/^(true|false)$/i, { message: "must be true or false (App Service sets it; do not set it yourself)" })
     .optional()
     .transform((value) => value?.toLowerCase() === "true"),
+  // Clever keeps events 30 days (https://dev.clever.com/docs/events-api): stay inside that, with a margin.
+  SYNC_EVENTS_MAX_AGE_DAYS: z.coerce.number({ message: "must be a number" }).min(1, { message: "must be at least 1" }).max(29, { message: "must be at most 29 (Clever keeps events for 30 days)" }).default(25),
+  CLEVER_MAX_RESPONSE_BYTES: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1_000_000, { message: "must be at least 1000000" }).default(256 * 1024 * 1024),
+  CLEVER_MAX_RECORD_BYTES: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(10_000, { message: "must be at least 10000" }).default(2 * 1024 * 1024),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

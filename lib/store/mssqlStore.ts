@@ -29,6 +29,8 @@ import {
   type Param,
   type ParamType,
   type Statement,
+  markStaleStatement,
+  staleRowsQuery,
 } from "./mssqlStatements";
 import {
   assertCleverId,
@@ -41,12 +43,13 @@ import {
   isoTimestamp,
   prepareIds,
   prepareQuarantine,
+  prepareStale,
   prepareRows,
   prepareRun,
   prepareRunResult,
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
-import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
+import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StaleRow, StoredRosterRow, UpsertCounts } from "./types";
 
 /** Password or integrated auth, all in one connection string (a secret: never logged, never in errors). */
 export interface MssqlConnectionStringOptions {
@@ -343,6 +346,30 @@ export class MssqlRosterStore implements RosterStore {
       }
       return count;
     });
+  }
+
+  async markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("staleSince", run.staleSince);
+    const prepared = prepareStale(entries);
+    if (prepared.length === 0) return 0;
+    return this.transaction("markStale", async (tx) => {
+      let count = 0;
+      for (const e of prepared) {
+        const result = await MssqlRosterStore.exec(tx, markStaleStatement(resource, tenantId, e.cleverId, e.reason, run.runId, at));
+        if ((result.rowsAffected[0] ?? 0) > 0) count++;
+      }
+      return count;
+    });
+  }
+
+  async staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    const result = await this.run("staleRows", (pool) => MssqlRosterStore.exec(pool, staleRowsQuery(resource, tenantId)));
+    return result.recordset.map((r) => ({ resource, cleverId: String(r.clever_id), quarantineRunId: String(r.run_id), reason: String(r.reason), staleSince: decodeTimestamp(r.stale_since)! }));
   }
 
   async quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void> {

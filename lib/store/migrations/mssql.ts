@@ -169,4 +169,19 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
       `CREATE NONCLUSTERED INDEX ix_quarantine_time ON dbo.quarantine ([tenant_id], [quarantined_at] DESC);`,
     ],
   },
+  {
+    version: 2,
+    name: "stale rows: a quarantined record keeps its last good row, flagged",
+    statements: [
+      `CREATE TABLE dbo.stale_rows (
+  [tenant_id] ${KEY} NOT NULL,
+  [resource] NVARCHAR(32) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [clever_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [reason] NVARCHAR(4000) NOT NULL,
+  [stale_since] DATETIME2(3) NOT NULL,
+  CONSTRAINT pk_stale_rows PRIMARY KEY CLUSTERED ([tenant_id], [resource], [clever_id])
+);`,
+    ],
+  },
 ]);
