@@ -40,6 +40,17 @@ export class EventLog {
     return structuredClone(event);
   }
 
+  /**
+   * Test hook: an event exactly as given, with the next id (for example one without `created`, or
+   * one whose `data.object` is missing), to check that a client copes with what it cannot apply.
+   */
+  appendRaw(fields: Record<string, unknown>): CleverEvent {
+    this.prune();
+    const event = { ...structuredClone(fields), id: this.ids.idAt(this.firstSeq + this.events.length) } as CleverEvent;
+    this.events.push(event);
+    return structuredClone(event);
+  }
+
   /** Events after `cursor` (all retained when undefined), optionally only of some record types. */
   after(cursor: string | undefined, limit: number, recordTypes: readonly string[] = []): EventWindow {
     this.prune();
