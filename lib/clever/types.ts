@@ -100,7 +100,9 @@ export interface CleverEvent extends CleverRecord {
   /** `<resource>.<action>`, e.g. `users.updated`. */
   type: string;
   created: string;
-  data: { object: CleverRecord; previous_attributes?: Record<string, unknown> };
+  data: { object: CleverRecord };
+  /** `*.updated` only: the changed fields' old values (beside `data`, per Clever/swagger-api v3.0-events.yml). */
+  previous_attributes?: Record<string, unknown>;
 }
 
 /** Map from list endpoint to its record type. */

@@ -34,8 +34,10 @@ export class EventLog {
     this.prune();
     const seq = this.firstSeq + this.events.length;
     const data: CleverEvent['data'] = { object: structuredClone(object) };
-    if (previous) data.previous_attributes = structuredClone(previous);
     const event: CleverEvent = { id: this.ids.idAt(seq), type: `${resource}.${action}`, created: new Date(this.now()).toISOString(), data };
+    // Beside `data`, not inside it: Clever/swagger-api v3.0-events.yml `<type>.updated` puts
+    // `previous_attributes` next to `data` in the event.
+    if (previous) event.previous_attributes = structuredClone(previous);
     this.events.push(event);
     return structuredClone(event);
   }

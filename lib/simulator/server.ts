@@ -14,7 +14,7 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SEED, DEMO_USERS } from './dem
 import { EventCursorExpiredError } from './events';
 import { FaultController, type FaultAction, type FaultConfig, type MalformedKind, type ScriptedFault, type ScriptOptions } from './faults';
 import type { RosterKind } from './generators';
-import { bearerToken, parseForm, readBody, sendJson, sendText } from './http';
+import { bearerToken, parseForm, readBody, sendJson, sendRateLimited, sendText } from './http';
 import { isCleverId } from './ids';
 import { CLEVER_RATE_LIMIT, FixedWindowLimiter, type RateLimitSettings } from './rateLimiter';
 import { TokenRegistry, type SimulatorApp } from './tokens';
@@ -37,6 +37,8 @@ export interface CleverSimulatorOptions {
   apps?: SimulatorApp[];
   /** Per-token fixed window; false turns limiting off. Default 1200 per 60 s. */
   rateLimit?: RateLimitSettings | false;
+  /** Also send Retry-After on the limiter's 429s (Clever documents none; default false). */
+  rateLimitRetryAfter?: boolean;
   faults?: FaultConfig;
   /** Clock for tokens, rate windows, mutation timestamps and event retention. */
   now?: () => number;
@@ -69,6 +71,7 @@ export class CleverSimulator {
   private readonly districtsById = new Map<string, SyntheticDistrict>();
   private readonly limiter: FixedWindowLimiter;
   private rateLimitOn: boolean;
+  private readonly rateLimitRetryAfter: boolean;
   private readonly now: () => number;
   private readonly defaultPageSize: number;
   private readonly defaultClientId: string;
@@ -94,6 +97,7 @@ export class CleverSimulator {
     this.defaultClientId = apps[0]!.clientId;
     this.faults = new FaultController(options.faults, specs[0]!.seed);
     this.rateLimitOn = options.rateLimit !== false;
+    this.rateLimitRetryAfter = options.rateLimitRetryAfter ?? false;
     this.limiter = new FixedWindowLimiter(options.rateLimit || CLEVER_RATE_LIMIT, this.now);
     this.defaultPageSize = options.defaultPageSize ?? 100;
   }
@@ -266,7 +270,7 @@ export class CleverSimulator {
         else sendJson(res, action.status, { message: `simulated error ${action.status}` }, headers);
         return true;
       case 'rate_limit':
-        sendJson(res, 429, { message: 'Too Many Requests' }, action.retryAfterSeconds === null ? headers : { ...headers, 'retry-after': String(action.retryAfterSeconds) });
+        sendRateLimited(res, headers, action.retryAfterSeconds);
         return true;
       case 'malformed':
         sendMalformed(res, action.kind, headers);
@@ -343,8 +347,8 @@ export class CleverSimulator {
       headers['x-ratelimit-reset'] = String(Math.ceil(verdict.resetAtMs / 1000));
       headers['x-ratelimit-bucket'] = `token-${record.id}`;
       if (!verdict.allowed) {
-        const retryAfter = Math.max(1, Math.ceil((verdict.resetAtMs - this.now()) / 1000));
-        return sendJson(res, 429, { message: 'Too Many Requests' }, { ...headers, 'retry-after': String(retryAfter) });
+        const retryAfter = this.rateLimitRetryAfter ? Math.max(1, Math.ceil((verdict.resetAtMs - this.now()) / 1000)) : null;
+        return sendRateLimited(res, headers, retryAfter);
       }
     }
     if (await this.applyFault(req, res, this.faults.decide({ target: 'data', path: url.pathname + url.search }), headers)) return;

@@ -32,7 +32,7 @@ describe('mutations and events', () => {
     district.update('sections', id, { name: 'Algebra I' });
     const events = district.allEvents();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'sections.updated', data: { object: updated, previous_attributes: { name: original.name } } });
+    expect(events[0]).toMatchObject({ type: 'sections.updated', data: { object: updated }, previous_attributes: { name: original.name } });
   });
 
   it('delete removes the record from lists and emits its last state', () => {
