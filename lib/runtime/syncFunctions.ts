@@ -16,6 +16,7 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
   const clever = new CleverClient({
     tokenProvider: tenantTokenProvider(services, client, tenantId, activity),
     baseUrl: services.settings.CLEVER_API_BASE_URL,
+    apiVersion: services.settings.CLEVER_API_VERSION,
     pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
     sleep: services.cleverSleep,
     maxResponseBytes: services.settings.CLEVER_MAX_RESPONSE_BYTES,

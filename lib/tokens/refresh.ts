@@ -28,6 +28,8 @@ export interface RefreshDependencies {
   cache: TokenCache;
   oauth: OAuthOptions;
   apiBaseUrl: string;
+  /** Clever Data API version (default v3.0). */
+  apiVersion?: string;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -86,6 +88,7 @@ async function districtOf(deps: RefreshDependencies, accessToken: string, option
   const client = new CleverClient({
     tokenProvider: staticTokenProvider(accessToken),
     baseUrl: deps.apiBaseUrl,
+    apiVersion: deps.apiVersion,
     refreshOn401: false,
     retry: { maxAttempts: 3 },
     now: deps.now,

@@ -125,3 +125,20 @@ test("5. one malformed event is quarantined with its reason and the cursor moves
   // The next run does not trip over it again.
   expect((await world.sync("incremental", "run-3")).runtimeStatus).toBe("Completed");
 });
+
+test("API v3.1 is a setting: a full sync through /v3.1 stores the v3.1 records; v3.0 (the default) leaves v3.1-only fields out", async () => {
+  world = await startSyncWorld({ users: 150, apiVersion: "v3.1" });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  expect(await world.differences()).toEqual([]);
+  const store = await world.services.stores.storeFor(TENANT);
+  const raws: string[] = [];
+  for await (const row of store.rows(TENANT, "users")) raws.push(row.raw);
+  expect(raws.some((raw) => raw.includes('"frl_status"'))).toBe(true);
+  await world.stop();
+
+  world = await startSyncWorld({ users: 150 });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  expect(await world.differences()).toEqual([]);
+  const v30 = await world.services.stores.storeFor(TENANT);
+  for await (const row of v30.rows(TENANT, "users")) expect(row.raw).not.toContain('"frl_status"');
+});
