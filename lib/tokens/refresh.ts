@@ -74,7 +74,8 @@ async function fetchToken(deps: RefreshDependencies, tenantId: string, districtI
   const tokens = await listDistrictTokens(credentials, { ...deps.oauth, districtId });
   const mine = tokens.find((t) => t.districtId === districtId);
   if (!mine) throw new DistrictNotAuthorizedError(tenantId, districtId);
-  return cachedToken(mine.accessToken, { mode: "district-token", obtainedAt });
+  // Any token that carries an expiry gets the same 75%-of-lifetime refresh as an OAuth grant.
+  return cachedToken(mine.accessToken, { mode: "district-token", obtainedAt, expiresAt: mine.expiresAt?.getTime() });
 }
 
 /**
