@@ -21,7 +21,7 @@ const CATALOGUE: Array<[keyof Settings, string[]]> = [
   ["CREDENTIAL_CACHE_TTL_SECONDS", ["-1", "86401", "5m"]],
   ["WEBSITE_AUTH_ENABLED", ["yes", "1", "enabled"]],
   ["SYNC_EVENTS_MAX_AGE_DAYS", ["0", "30", "a month"]],
-  ["CLEVER_API_VERSION", ["v3", "3.1", "latest", "v2.1"]],
+  ["CLEVER_API_VERSION", ["v4.0", "3.1", "latest", "v2.1"]],
   ["CLEVER_MAX_RESPONSE_BYTES", ["1000", "2500000.5", "huge"]],
   ["CLEVER_MAX_RECORD_BYTES", ["100", "20000.5", "2MB"]],
 ];
