@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { toTokenProvider, type TokenProvider, type TokenSource } from './auth';
-import { parseListEnvelope, parseMeEnvelope, parseSingleEnvelope } from './envelope';
+import { parseMeEnvelope, parseSingleEnvelope } from './envelope';
 import { CleverConfigError, CleverRateLimitError, CleverRequestError, CleverUnauthorizedError } from './errors';
 import { createDefaultAgent, describeErrorBody, networkOutcome, sendRequest, transientOutcome, type HttpSettings } from './http';
 import { emitMetric, type CleverMetricListener } from './metrics';

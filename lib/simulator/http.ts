@@ -54,7 +54,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 
 /**
  * A 429 as Clever documents it: "an empty response" with the X-RateLimit-* headers; Retry-After is
- * not mentioned (https://dev.clever.com/docs/paging-and-limits, "Rate limiting"), so it is sent only
+ * not mentioned (https://dev.clever.com/reference/responses-errors, "Rate Limiting"), so it is sent only
  * when asked for (`retryAfterSeconds`).
  */
 export function sendRateLimited(res: ServerResponse, headers: Record<string, string>, retryAfterSeconds: number | null): void {
