@@ -142,3 +142,35 @@ test("API v3.1 is a setting: a full sync through /v3.1 stores the v3.1 records; 
   const v30 = await world.services.stores.storeFor(TENANT);
   for await (const row of v30.rows(TENANT, "users")) expect(row.raw).not.toContain('"frl_status"');
 });
+
+test("bounded: a record over CLEVER_MAX_RECORD_BYTES fails the run with a named error and deletes nothing", async () => {
+  world = await startSyncWorld({ users: 100 });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  const store = await world.services.stores.storeFor(TENANT);
+  const before = await store.counts(TENANT);
+  const user = await firstOf(world.simulator.groundTruth("users"));
+  world.simulator.update("users", user.id, { name: { first: "x".repeat(3 * 1024 * 1024), last: "Big" } });
+
+  const status = await world.sync("full", "run-2");
+  expect(status.runtimeStatus).toBe("Failed");
+  expect((status.customStatus as SyncStatus).lastError).toMatch(/RecordTooLargeError|over the 2097152-byte cap/);
+  expect(await store.counts(TENANT)).toEqual(before);
+  const [run] = await store.listRuns(TENANT, 1);
+  expect(run).toMatchObject({ runId: "run-2", status: "failed" });
+}, 120_000);
+
+test("isolation: an event carrying another district's record is quarantined, never written", async () => {
+  world = await startSyncWorld({ users: 100 });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  const user = await firstOf(world.simulator.groundTruth("users"));
+  const stranger = { ...user, id: "ffffffffffffffffffffff01", district: "5f0000000000000000000099" };
+  world.simulator.district().events.appendRaw({ type: "users.created", created: new Date().toISOString(), data: { object: stranger } });
+
+  const status = await world.sync("incremental", "run-2");
+  expect(status.runtimeStatus).toBe("Completed");
+  expect(await world.differences()).toEqual([]);
+  const store = await world.services.stores.storeFor(TENANT);
+  const quarantined = await store.quarantined(TENANT, { runId: "run-2" });
+  expect(quarantined.map((q) => q.cleverId)).toEqual([stranger.id]);
+  expect(quarantined[0].reason).toMatch(/belongs to district 5f0000000000000000000099/);
+});
