@@ -87,6 +87,9 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
         if (quarantined.length) {
           await flush();
           await deps.store.quarantine(tenantId, runId, quarantined);
+          // The last good row stays live; flag it so readers know Clever now sends something invalid.
+          const kept = quarantined.flatMap((q) => (q.cleverId ? [{ cleverId: q.cleverId, reason: q.reason }] : []));
+          if (kept.length) await deps.store.markStale(tenantId, resource, kept, { runId, staleSince: syncedAt });
           result.quarantined += quarantined.length;
           continue;
         }

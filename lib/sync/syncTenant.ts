@@ -41,7 +41,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
     status.mode = plan.mode;
     status.reason = plan.reason;
-    if (plan.mode === "full") status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
+    status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
 
     if (plan.mode === "incremental") {
       status.phase = "events";

@@ -174,3 +174,18 @@ test("isolation: an event carrying another district's record is quarantined, nev
   expect(quarantined.map((q) => q.cleverId)).toEqual([stranger.id]);
   expect(quarantined[0].reason).toMatch(/belongs to district 5f0000000000000000000099/);
 });
+
+test("4. an update event carrying an invalid record keeps the last good row live and flags it stale", async () => {
+  world = await startSyncWorld({ users: 100 });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  const user = await firstOf(world.simulator.groundTruth("users"));
+  world.simulator.update("users", user.id, { roles: "teacher" });
+  const status = await world.sync("incremental", "run-2");
+  expect(status.runtimeStatus).toBe("Completed");
+  expect(status.output).toMatchObject({ mode: "incremental" });
+  expect((status.customStatus as SyncStatus).incremental).toBe("available");
+  const store = await world.services.stores.storeFor(TENANT);
+  const row = await firstOf(store.rows(TENANT, "users"));
+  expect(row.cleverId).toBe(user.id);
+  expect(await store.staleRows(TENANT, "users")).toEqual([expect.objectContaining({ cleverId: user.id, quarantineRunId: "run-2" })]);
+});
