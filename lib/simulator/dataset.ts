@@ -99,8 +99,7 @@ export class SyntheticDistrict {
     this.tables = Object.fromEntries(
       ROSTER_KINDS.map((kind) => [kind, new ResourceTable(kind, ids[kind], counts[kind], generators[kind])]),
     ) as Record<RosterKind, ResourceTable>;
-    const eventStart = epoch + 40 * 86_400;
-    this.events = new EventLog(new IdSpace(options.seed, KIND_CODES.events, eventStart), this.now, options.eventRetentionMs ?? 30 * 86_400_000);
+    this.events = new EventLog(options.seed, this.now, options.eventRetentionMs ?? 30 * 86_400_000);
   }
 
   get name(): string {

@@ -122,8 +122,10 @@ test("5. one malformed event is quarantined with its reason and the cursor moves
   expect(quarantined[0].reason).toMatch(/data\.object with an id is missing/);
   expect((await world.services.checkpoints.get(TENANT, EVENTS_CHECKPOINT))?.eventsCursor).toBe(events.all().at(-1)!.id);
 
-  // The next run does not trip over it again.
-  expect((await world.sync("incremental", "run-3")).runtimeStatus).toBe("Completed");
+  // The next run does not trip over it again, and stays incremental from the advanced cursor.
+  const next = await world.sync("incremental", "run-3");
+  expect(next.runtimeStatus).toBe("Completed");
+  expect(next.output).toMatchObject({ mode: "incremental" });
 });
 
 test("API v3.1 is a setting: a full sync through /v3.1 stores the v3.1 records; v3.0 (the default) leaves v3.1-only fields out", async () => {
@@ -188,4 +190,21 @@ test("4. an update event carrying an invalid record keeps the last good row live
   const row = await firstOf(store.rows(TENANT, "users"));
   expect(row.cleverId).toBe(user.id);
   expect(await store.staleRows(TENANT, "users")).toEqual([expect.objectContaining({ cleverId: user.id, quarantineRunId: "run-2" })]);
+});
+
+test("1. the 404 fallback is kept: Clever refusing the stored cursor makes the run full, saying why", async () => {
+  world = await startSyncWorld({ users: 100 });
+  const user = await firstOf(world.simulator.groundTruth("users"));
+  world.simulator.update("users", user.id, { email: "before.full@example.org" });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  const cursor = (await world.services.checkpoints.get(TENANT, EVENTS_CHECKPOINT))!.eventsCursor!;
+  expect(cursor).toMatch(/^[0-9a-f]{24}$/);
+  world.simulator.update("users", user.id, { email: "after.full@example.org" });
+  world.simulator.injectNext({ kind: "status", status: 404, body: '{"message":"cursor not found"}' }, { count: 1, path: new RegExp(`^/v3\\.0/events\\?.*starting_after=${cursor}`) });
+
+  const status = await world.sync("incremental", "run-2");
+  expect(status.runtimeStatus).toBe("Completed");
+  expect(status.output).toMatchObject({ mode: "full" });
+  expect((status.customStatus as SyncStatus).reason).toMatch(/404 for the stored events cursor/);
+  expect(await world.differences()).toEqual([]);
 });
