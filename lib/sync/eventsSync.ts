@@ -83,7 +83,7 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
           (pending as Extract<Pending, { kind: "delete" }>).ids.push(checked.object.id);
           continue;
         }
-        const { rows, quarantined } = mapPage(resource, [checked.object], deps.districtId);
+        const { rows, quarantined } = mapPage(resource, [checked.object], deps.districtId, deps.maxRecordBytes);
         if (quarantined.length) {
           await flush();
           await deps.store.quarantine(tenantId, runId, quarantined);
@@ -98,6 +98,7 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
         (pending as Extract<Pending, { kind: "upsert" }>).rows.push(...rows);
       }
       await flush();
+      if (page.duplicates) result.duplicates = (result.duplicates ?? 0) + page.duplicates;
       result.events += page.records.length;
       result.pages += 1;
       cursor = page.lastId ?? cursor;

@@ -28,6 +28,8 @@ export interface EventsResult {
   deleted: number;
   quarantined: number;
   byResource: Record<string, number>;
+  /** Events Clever sent again (same id as the one before): counted, applied idempotently. */
+  duplicates?: number;
 }
 
 export interface SyncRunInput {
