@@ -68,6 +68,20 @@ function describeEventsFailure(error: unknown): string {
   return `Clever's Events API could not be read (${message}).${fix}`;
 }
 
+/**
+ * Whether incremental sync works for a tenant, from its newest completed run: "available", or
+ * "unavailable: <why>" when that run could not read Clever's Events API; null before any run.
+ * For health and status (run summaries live in SQL, so this reads no checkpoint).
+ */
+export async function incrementalSyncState(store: Pick<RosterStore, "listRuns">, tenantId: string): Promise<string | null> {
+  for (const run of await store.listRuns(tenantId, 20)) {
+    if (run.status !== "completed") continue;
+    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown } } | null | undefined)?.plan;
+    return typeof plan?.eventsUnavailable === "string" ? `unavailable: ${plan.eventsUnavailable}` : "available";
+  }
+  return null;
+}
+
 /** The reason the newest completed full run recorded for Events being unavailable, if any. */
 async function lastEventsUnavailable(store: RosterStore, tenantId: string): Promise<string | null> {
   for (const run of await store.listRuns(tenantId, 20)) {

@@ -2,6 +2,9 @@
  * The sync depends only on what Clever documents (issue 12): each test below drives the real
  * orchestration against the simulator and fails on code that leaned on simulator-only behaviour.
  */
+import { CLEVER_AUTH_CHECK, type CleverAuthData } from "../../lib/health/checks";
+import { healthChecks } from "../../lib/health/fromServices";
+import { KeeperReaderSlot } from "../../lib/health/keeperStatus";
 import { EVENTS_CHECKPOINT } from "../../lib/sync/catalogue";
 import type { SyncStatus } from "../../lib/sync/types";
 import { startSyncWorld, SyncWorld, TENANT } from "./harness";
@@ -74,6 +77,13 @@ test("2. the cursor is taken by documented paging (no ending_before=last), and a
   expect(next.runtimeStatus).toBe("Completed");
   expect(next.output).toMatchObject({ mode: "full" });
   expect((next.customStatus as SyncStatus).reason).toMatch(/incremental sync is unavailable for this tenant: .*403/);
+
+  // Health (the per-tenant /api/health/clever-auth data) says so too, and why.
+  const keepers = new KeeperReaderSlot();
+  keepers.bind(async () => [{ tenantId: TENANT, runtimeStatus: "Running" }]);
+  const check = healthChecks(world.services, keepers)[CLEVER_AUTH_CHECK]!;
+  const health = await check(new AbortController().signal);
+  expect((health.data as unknown as CleverAuthData).tenants[0]).toMatchObject({ tenantId: TENANT, incrementalSync: expect.stringMatching(/^unavailable: .*403.*Enable events/) });
 });
 
 test("4. a synced record that later arrives invalid keeps its last good row live, flagged stale, pointing at the quarantine entry", async () => {
