@@ -16,19 +16,31 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
   const clever = new CleverClient({
     tokenProvider: tenantTokenProvider(services, client, tenantId, activity),
     baseUrl: services.settings.CLEVER_API_BASE_URL,
+    apiVersion: services.settings.CLEVER_API_VERSION,
     pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
     sleep: services.cleverSleep,
+    maxResponseBytes: services.settings.CLEVER_MAX_RESPONSE_BYTES,
     onMetric: cleverMetricsToTelemetry(services.logger, { tenantId }),
   });
   try {
-    return await work({ store, clever, checkpoints: services.checkpoints, now: services.now, resources: tenant.settings.resources, pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE });
+    return await work({
+      store,
+      clever,
+      checkpoints: services.checkpoints,
+      now: services.now,
+      resources: tenant.settings.resources,
+      pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
+      districtId: tenant.cleverDistrictId,
+      maxRecordBytes: services.settings.CLEVER_MAX_RECORD_BYTES,
+      eventsMaxAgeDays: services.settings.SYNC_EVENTS_MAX_AGE_DAYS,
+    });
   } finally {
     await clever.close();
     await registerSecrets(services, tenantId);
   }
 }
 
-type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[] };
+type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[]; eventsMaxAgeDays?: number };
 
 export async function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
   const plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));

@@ -17,6 +17,7 @@ export type {
   RosterResource,
   RosterRow,
   RosterStore,
+  StaleRow,
   RunSummary,
   StoredRosterRow,
   UpsertCounts,

@@ -31,6 +31,8 @@ import {
   type Param,
   type ParamType,
   type Statement,
+  markStaleStatement,
+  staleRowsQuery,
 } from "./mssqlStatements";
 import {
   assertCleverId,
@@ -43,6 +45,7 @@ import {
   isoTimestamp,
   prepareIds,
   prepareQuarantine,
+  prepareStale,
   prepareRows,
   prepareRun,
   prepareRunResult,
@@ -51,7 +54,7 @@ import {
 import { MIGRATIONS_TABLE, ROSTER_COLUMNS } from "./schema";
 import { MSSQL_SCHEMA, table } from "./mssqlSchema";
 import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
-import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StoredRosterRow, UpsertCounts } from "./types";
+import type { QuarantineEntry, QuarantinedRecord, RosterResource, RosterRow, RosterStore, RunSummary, StaleRow, StoredRosterRow, UpsertCounts } from "./types";
 
 /** SQL login or Entra authentication, all in one connection string (a secret: never logged, never in errors). See mssqlConfig.ts for the Authentication names. */
 export interface MssqlConnectionStringOptions {
@@ -386,6 +389,33 @@ export class MssqlRosterStore implements RosterStore {
       });
     }
     return count;
+  }
+
+  async markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("staleSince", run.staleSince);
+    const prepared = prepareStale(entries);
+    let count = 0;
+    for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) {
+      count += await this.transaction("markStale", async (tx) => {
+        let n = 0;
+        for (const e of chunk) {
+          const result = await MssqlRosterStore.exec(tx, markStaleStatement(resource, tenantId, e.cleverId, e.reason, run.runId, at));
+          if ((result.rowsAffected[0] ?? 0) > 0) n++;
+        }
+        return n;
+      });
+    }
+    return count;
+  }
+
+  async staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    const result = await this.run("staleRows", (pool) => MssqlRosterStore.exec(pool, staleRowsQuery(resource, tenantId)));
+    return result.recordset.map((r) => ({ resource, cleverId: String(r.clever_id), quarantineRunId: String(r.run_id), reason: String(r.reason), staleSince: decodeTimestamp(r.stale_since)! }));
   }
 
   async quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void> {

@@ -103,6 +103,8 @@ export const RUNS_TABLE = "sync_runs";
 export const RUN_COLUMNS = ["tenant_id", "run_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"] as const;
 export const QUARANTINE_TABLE = "quarantine";
 export const QUARANTINE_COLUMNS = ["tenant_id", "run_id", "entry_hash", "resource", "clever_id", "reason", "raw_json", "quarantined_at"] as const;
+export const STALE_TABLE = "stale_rows";
+export const STALE_COLUMNS = ["tenant_id", "resource", "clever_id", "run_id", "reason", "stale_since"] as const;
 export const MIGRATIONS_TABLE = "schema_migrations";
 
 /** All column names of a roster table in DDL order. */
@@ -117,6 +119,7 @@ export function allTables(): Record<string, readonly string[]> {
   out[ENROLLMENTS_TABLE] = ENROLLMENT_COLUMNS;
   out[RUNS_TABLE] = RUN_COLUMNS;
   out[QUARANTINE_TABLE] = QUARANTINE_COLUMNS;
+  out[STALE_TABLE] = STALE_COLUMNS;
   out[MIGRATIONS_TABLE] = ["version", "name", "applied_at"];
   return out;
 }

@@ -22,6 +22,7 @@ import {
   isoTimestamp,
   prepareIds,
   prepareQuarantine,
+  prepareStale,
   prepareRows,
   prepareRun,
   prepareRunResult,
@@ -37,6 +38,7 @@ import {
   type RosterRow,
   type RosterStore,
   type RunSummary,
+  type StaleRow,
   type StoredRosterRow,
   type UpsertCounts,
 } from "./types";
@@ -298,6 +300,50 @@ export class SqliteRosterStore implements RosterStore {
       });
       for (const chunk of transactionChunks(ids, this.maxRowsPerTransaction)) step.immediate(chunk);
       return count;
+    });
+  }
+
+  async markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("staleSince", run.staleSince);
+    const prepared = prepareStale(entries);
+    return this.guard("markStale", () => {
+      this.ready();
+      // run_id is stamped so the end-of-resource sweep keeps the row: Clever still returns the record.
+      const stamp = this.db.prepare(`UPDATE ${resource} SET run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`);
+      const flag = this.db.prepare(
+        `INSERT INTO stale_rows (tenant_id, resource, clever_id, run_id, reason, stale_since) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, resource, clever_id) DO UPDATE SET run_id = excluded.run_id, reason = excluded.reason,
+  stale_since = CASE WHEN stale_rows.run_id = excluded.run_id THEN stale_rows.stale_since ELSE excluded.stale_since END`,
+      );
+      let count = 0;
+      this.db.transaction(() => {
+        for (const e of prepared) {
+          if (stamp.run(run.runId, tenantId, e.cleverId).changes === 0) continue;
+          flag.run(tenantId, resource, e.cleverId, run.runId, e.reason, at);
+          count++;
+        }
+      }).immediate();
+      return count;
+    });
+  }
+
+  async staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    return this.guard("staleRows", () => {
+      this.ready();
+      // Stale while the row's run_id is the one that flagged it: a later valid upsert restamps it.
+      const rows = this.db
+        .prepare(
+          `SELECT s.clever_id, s.run_id, s.reason, s.stale_since FROM stale_rows s JOIN ${resource} r
+ON r.tenant_id = s.tenant_id AND r.clever_id = s.clever_id AND r.run_id = s.run_id AND r.deleted_at IS NULL
+WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
+        )
+        .all(tenantId, resource) as Record<string, string>[];
+      return rows.map((r) => ({ resource, cleverId: r.clever_id, quarantineRunId: r.run_id, reason: r.reason, staleSince: r.stale_since }));
     });
   }
 

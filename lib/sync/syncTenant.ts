@@ -40,6 +40,8 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     const planInput: PlanInput = { tenantId, runId, mode: input.mode, instanceId: context.df.instanceId };
     plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
     status.mode = plan.mode;
+    status.reason = plan.reason;
+    status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
 
     if (plan.mode === "incremental") {
       status.phase = "events";
@@ -48,8 +50,10 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
       counts.events = events;
       status.records += events.events;
       if (events.fallbackToFull) {
-        plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, { ...planInput, mode: "full", replan: true } satisfies PlanInput)) as SyncPlan;
+        plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, { ...planInput, mode: "incremental", replan: true } satisfies PlanInput)) as SyncPlan;
         status.mode = "full";
+        status.reason = plan.reason;
+        status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
       }
     }
 

@@ -13,6 +13,10 @@ export interface ResourceResult {
   deleted: number;
   quarantined: number;
   resumedFromPage: number;
+  /** Previously synced rows kept live (flagged stale) because Clever sent an invalid version. */
+  stale?: number;
+  /** Records Clever sent again on a later page (same id): counted, written once. */
+  duplicates?: number;
 }
 
 export interface EventsResult {
@@ -24,6 +28,8 @@ export interface EventsResult {
   deleted: number;
   quarantined: number;
   byResource: Record<string, number>;
+  /** Events Clever sent again (same id as the one before): counted, applied idempotently. */
+  duplicates?: number;
 }
 
 export interface SyncRunInput {
@@ -38,7 +44,10 @@ export interface SyncPlan {
   resources: RosterResource[];
   /** Newest event id when a full sync started: incremental syncs continue from it. */
   eventsCursorAtStart: string | null;
+  /** Why full sync ran (or incremental): shown in the run summary and custom status. */
   reason: string;
+  /** Set when Clever's Events API could not be read: incremental sync is unavailable, and why. */
+  eventsUnavailable?: string | null;
 }
 
 /** Custom status of sync:{tenantId}:{runId}. */
@@ -50,4 +59,8 @@ export interface SyncStatus {
   resources: Record<string, { state: "pending" | "running" | "done"; records?: number; pages?: number }>;
   records: number;
   lastError: string | null;
+  /** Why this run is full or incremental. */
+  reason?: string;
+  /** "available", or "unavailable: <why>" when Clever's Events API could not be read. */
+  incremental?: string;
 }

@@ -38,7 +38,7 @@ export interface SyncWorld {
   stop(): Promise<void>;
 }
 
-export async function startSyncWorld(options: { users: number; seed?: number; faults?: FaultConfig; pageSize?: number } ): Promise<SyncWorld> {
+export async function startSyncWorld(options: { users: number; seed?: number; faults?: FaultConfig; pageSize?: number; apiVersion?: "v3.0" | "v3.1" }): Promise<SyncWorld> {
   const azurite = await startAzurite();
   const host = await DevHost.start({ clock: "virtual" });
   const simulator = new CleverSimulator({ seed: options.seed ?? 21, users: options.users, rateLimit: false, now: () => host.clock.now(), faults: options.faults });
@@ -51,6 +51,7 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     SQLITE_PATH: join(dir, "roster.sqlite"),
     SYNC_PAGE_SIZE: String(options.pageSize ?? 1000),
     SYNC_RETRY_FIRST_INTERVAL_SECONDS: "1",
+    CLEVER_API_VERSION: options.apiVersion,
   });
   const telemetry = recordingSink();
   const credentials = new CachedCredentialStore(
@@ -76,7 +77,7 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     async differences() {
       const store = await services.stores.storeFor(TENANT);
       const problems: string[] = [];
-      for (const resource of ALL_RESOURCES) problems.push(...(await compareResource(simulator, store, resource)));
+      for (const resource of ALL_RESOURCES) problems.push(...(await compareResource(simulator, store, resource, options.apiVersion)));
       return problems;
     },
     async stop() {
@@ -95,9 +96,10 @@ async function compareResource(
   simulator: CleverSimulator,
   store: Awaited<ReturnType<Services["stores"]["storeFor"]>>,
   resource: RosterResource,
+  apiVersion: "v3.0" | "v3.1" = "v3.0",
 ): Promise<string[]> {
   const problems: string[] = [];
-  const truth = simulator.groundTruth(resource)[Symbol.asyncIterator]();
+  const truth = simulator.groundTruth(resource, { apiVersion })[Symbol.asyncIterator]();
   const mirror = store.rows(TENANT, resource)[Symbol.asyncIterator]();
   let expected = await truth.next();
   let actual = await mirror.next();

@@ -271,4 +271,19 @@ IF @drop IS NOT NULL EXEC sys.sp_executesql @drop;`,
       `CREATE NONCLUSTERED INDEX ix_users_school ON ${table("users")} ([tenant_id], [school_id]);`,
     ],
   },
+  {
+    version: 4,
+    name: "stale rows: a quarantined record keeps its last good row, flagged",
+    statements: [
+      `CREATE TABLE ${table("stale_rows")} (
+  [tenant_id] ${KEY} NOT NULL,
+  [resource] NVARCHAR(32) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [clever_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [reason] NVARCHAR(4000) NOT NULL,
+  [stale_since] DATETIME2(3) NOT NULL,
+  CONSTRAINT pk_stale_rows PRIMARY KEY CLUSTERED ([tenant_id], [resource], [clever_id])
+);`,
+    ],
+  },
 ]);

@@ -162,4 +162,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
       `CREATE INDEX ix_quarantine_time ON quarantine (tenant_id, quarantined_at DESC)`,
     ],
   },
+  {
+    version: 2,
+    name: "stale rows: a quarantined record keeps its last good row, flagged",
+    statements: [
+      `CREATE TABLE stale_rows (
+  tenant_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  stale_since TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, resource, clever_id)
+) STRICT, WITHOUT ROWID`,
+    ],
+  },
 ]);
