@@ -5,7 +5,7 @@ import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedErr
 import { RegisteredFunction } from "./functionsCore";
 import { eventTypeName, HistoryEvent, historyEvent, HistoryEventType, toJsonText } from "./history";
 import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, RpcTypedData, triggerOf } from "./invoker";
-import { nextRetryDelayMs } from "./retry";
+import { retryIntervalError, retryOptionsOverflow, retryStepAfterFailure } from "./retry";
 
 export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Canceled" | "Terminated" | "Suspended";
 
@@ -45,19 +45,53 @@ interface RetryState {
   firstAttemptAt: number;
 }
 
+/**
+ * What the extension's shim awaits for one orchestrator action: OutOfProcOrchestrationShim
+ * `InvokeAPIFromAction` turns each action into a .NET Task (WhenAll/WhenAny into Task.WhenAll /
+ * Task.WhenAny of the children), and `ProcessAsyncActionsV2` awaits them ONE AFTER ANOTHER.
+ */
+interface HostOp {
+  kind: "leaf" | "all" | "any";
+  done: boolean;
+  children?: HostOp[];
+  /** DTFx's replay comparison key ("activity:name", lower-cased), absent when the action leaves no history. */
+  signature?: string;
+}
+
 type HostTask =
-  | { kind: "activity"; name: string; inputText?: string; retry?: RetryState }
-  | { kind: "subOrchestration"; name: string; inputText?: string; childId: string; explicitId?: string; retry?: RetryState }
-  | { kind: "retryTimer"; of: Extract<HostTask, { kind: "activity" | "subOrchestration" }> & { retry: RetryState } }
-  | { kind: "timer"; finalFireAt: number }
-  | { kind: "entityCall"; requestId: string };
+  | { kind: "activity"; name: string; inputText?: string; retry?: RetryState; op: HostOp }
+  | { kind: "subOrchestration"; name: string; inputText?: string; childId: string; explicitId?: string; retry?: RetryState; op: HostOp }
+  | { kind: "retryTimer"; of: Extract<HostTask, { kind: "activity" | "subOrchestration" }> & { retry: RetryState }; final: boolean }
+  | { kind: "timer"; finalFireAt: number; op: HostOp }
+  | { kind: "entityCall"; requestId: string; op: HostOp };
+
+/** The orchestrator's answer of the latest episode, kept until the host may act on it. */
+interface PendingOutcome {
+  isDone: boolean;
+  output: unknown;
+  failure?: string;
+}
 
 interface Execution {
   id: string;
   history: HistoryEvent[];
   nextSequence: number;
+  /** Signatures of the invoked actions that left history, in order (what DTFx replays against). */
   recordedActions: string[];
   tasks: Map<number, HostTask>;
+  /** Top-level actions the shim has invoked so far (its cursor is `top.length`). */
+  top: HostOp[];
+  /** Leaf actions invoked so far, in the depth-first order of the orchestrator's action list. */
+  leaves: HostOp[];
+  /** The orchestrator's latest flattened action list. */
+  lastActions: OrchestratorAction[];
+  /** Host-side external-event waits and buffered events (DurableOrchestrationContext, case-insensitive names). */
+  eventWaits: Map<string, HostOp[]>;
+  bufferedEvents: Map<string, number>;
+  /** Why an action was dropped by the host (an exception the shim swallows): the orchestrator will wait forever. */
+  faults: string[];
+  continueAsNew?: OrchestratorAction;
+  outcome?: PendingOutcome;
 }
 
 interface Instance {
@@ -289,6 +323,12 @@ export class DurableEngine {
     if (instance.status !== "Running" && instance.status !== "Pending") return undefined;
     if (instance.inbox.length || this.#busy.has(instanceId)) return undefined;
     if (instance.execution.tasks.size) return undefined;
+    if (instance.execution.faults.length) {
+      return (
+        `the Azure host dropped an action the orchestrator is waiting for, so it waits forever: ${instance.execution.faults.join(" ")} ` +
+        "(DurableOrchestrationContext.CallDurableTaskFunctionAsync throws inside an async Task and OutOfProcOrchestrationShim.ProcessAsyncActionsV2 ignores it)."
+      );
+    }
     const waiting = this.#openEventWaits(instance);
     if (waiting.length) return undefined;
     const tail = instance.execution.history.slice(-6).map((e) => eventTypeName(e.EventType)).join(", ");
@@ -365,9 +405,9 @@ export class DurableEngine {
 
   #openEventWaits(instance: Instance): string[] {
     const open = new Map<string, number>();
-    for (const signature of instance.execution.recordedActions) {
-      const match = /^WaitForExternalEvent\((.*)\)$/.exec(signature);
-      if (match) open.set(match[1], (open.get(match[1]) ?? 0) + 1);
+    for (const action of instance.execution.lastActions) {
+      const name = action.actionType === ActionType.WaitForExternalEvent ? action.externalEventName : undefined;
+      if (name !== undefined) open.set(name, (open.get(name) ?? 0) + 1);
     }
     for (const event of instance.execution.history) {
       if (event.EventType === HistoryEventType.EventRaised && open.has(event.Name as string)) {
@@ -479,30 +519,81 @@ export class DurableEngine {
     }
     if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
 
-    const actions = flattenActions(state.actions);
-    const divergence = findNondeterminism(execution.recordedActions, actions);
+    const topActions = topLevelActions(state.actions);
+    const actions = flattenActions(topActions);
+    // OutOfProcOrchestrationShim.ScheduleDurableTaskEvents deserializes the actions first
+    // (RetryOptionsConverter: Int32 fields), then sets the custom status (16 KB limit); either
+    // exception fails the orchestration (TaskOrchestrationShim.InvokeUserCodeAndHandleResults).
+    const overflow = actions.map((a) => (a.retryOptions ? retryOptionsOverflow(a.retryOptions) : undefined)).find(Boolean);
+    if (overflow) {
+      this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${overflow}`, now);
+      return;
+    }
+    if (state.customStatus !== undefined && state.customStatus !== null) {
+      const tooBig = customStatusSizeError(state.customStatus);
+      if (tooBig) {
+        this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${tooBig}`, now);
+        return;
+      }
+      instance.customStatus = state.customStatus;
+    }
+    const divergence = findNondeterminism(execution, actions);
     if (divergence) {
       this.#fail(instance, `Non-Deterministic workflow detected: ${divergence}`, now);
       return;
     }
-    if (state.customStatus !== undefined) instance.customStatus = state.customStatus;
-    const fresh = actions.slice(execution.recordedActions.length);
-    execution.recordedActions = actions.map(actionSignature);
-
-    if (failure !== undefined) {
-      this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${failure}`, now);
-      return;
-    }
-    let continueAsNew: OrchestratorAction | undefined;
-    for (const action of fresh) {
-      if (action.actionType === ActionType.ContinueAsNew) continueAsNew = action;
-      else this.#schedule(instance, action, now);
-    }
+    execution.lastActions = actions;
+    execution.outcome = { isDone: state.isDone, output: state.output, failure };
+    this.#cancelTimers(execution, actions);
+    this.#advanceShim(instance, topActions, now);
     execution.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, now));
     instance.updatedAt = now;
+    this.#completeIfSettled(instance, topActions, now);
+  }
 
-    if (continueAsNew) this.#continueAsNew(instance, continueAsNew, now);
-    else if (state.isDone) this.#complete(instance, state.output, now);
+  /**
+   * OutOfProcOrchestrationShim.ProcessAsyncActionsV2: invoke the next top-level action only once
+   * the previous one's task has completed (a WhenAll only when ALL its children have, retries
+   * included). Work the orchestrator yields after catching a Task.all failure therefore waits for
+   * the siblings, and DTFx hands out its sequence ids only then.
+   */
+  #advanceShim(instance: Instance, topActions: OrchestratorAction[], now: number): void {
+    const execution = instance.execution;
+    while (execution.top.length < topActions.length) {
+      const previous = execution.top[execution.top.length - 1];
+      if (previous && !opDone(previous)) return;
+      execution.top.push(this.#invoke(instance, topActions[execution.top.length], now));
+      if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    }
+  }
+
+  /**
+   * The instance ends only when the shim has walked every action AND DTFx has no open task
+   * (TaskOrchestrationExecutor.ExecuteCore: `if (!this.context.HasOpenTasks)`): an orchestrator
+   * that returns or throws while an activity, retry or timer is still open stays Running until
+   * that work finishes.
+   */
+  #completeIfSettled(instance: Instance, topActions: OrchestratorAction[], now: number): void {
+    const execution = instance.execution;
+    const outcome = execution.outcome;
+    if (!outcome || execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    if (execution.top.length < topActions.length) return;
+    const last = execution.top[execution.top.length - 1];
+    if (last && !opDone(last)) return;
+    if (outcome.failure === undefined && !outcome.isDone) return;
+    if ([...execution.tasks.values()].some((task) => task.kind !== "entityCall")) return;
+    if (outcome.failure !== undefined) this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${outcome.failure}`, now);
+    else if (execution.continueAsNew) this.#continueAsNew(instance, execution.continueAsNew, now);
+    else this.#complete(instance, outcome.output, now);
+  }
+
+  /** A timer the orchestrator cancelled (isCanceled) is no longer an open DTFx task (TaskOrchestrationContext.CreateTimer's cancel registration). */
+  #cancelTimers(execution: Execution, actions: OrchestratorAction[]): void {
+    for (let i = 0; i < execution.leaves.length && i < actions.length; i++) {
+      if (actions[i].actionType !== ActionType.CreateTimer || !actions[i].isCanceled || execution.leaves[i].done) continue;
+      execution.leaves[i].done = true;
+      for (const [id, task] of execution.tasks) if (task.kind === "timer" && task.op === execution.leaves[i]) execution.tasks.delete(id);
+    }
   }
 
   /** Host-side reaction to the event about to be delivered; returns the events it adds. */
@@ -511,30 +602,38 @@ export class DurableEngine {
     const added: HistoryEvent[] = [];
     switch (event.EventType) {
       case HistoryEventType.TaskCompleted:
-      case HistoryEventType.SubOrchestrationInstanceCompleted:
+      case HistoryEventType.SubOrchestrationInstanceCompleted: {
+        const task = execution.tasks.get(event.TaskScheduledId as number);
         execution.tasks.delete(event.TaskScheduledId as number);
+        if (task && (task.kind === "activity" || task.kind === "subOrchestration")) task.op.done = true;
         break;
+      }
       case HistoryEventType.TaskFailed:
       case HistoryEventType.SubOrchestrationInstanceFailed: {
         const task = execution.tasks.get(event.TaskScheduledId as number);
         execution.tasks.delete(event.TaskScheduledId as number);
-        if (task && (task.kind === "activity" || task.kind === "subOrchestration") && task.retry) {
-          // DTFx RetryInterceptor: a timer follows every failed attempt, the last one included.
-          const retry = task.retry;
-          const delay = nextRetryDelayMs(retry.options, retry.attempt - 1, retry.firstAttemptAt, now);
-          if (delay > 0) {
-            const timerId = execution.nextSequence++;
-            const fireAt = now + delay;
-            added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, timerId));
-            execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry } });
-            this.#addTimer(instance, timerId, fireAt);
-          } else {
-            this.#warn(
-              instance.instanceId,
-              `Retry timeout of '${task.name}' expired: the host gives up without a timer and the JS task never completes, so the instance will hang (azure-functions-durable-js#629).`,
-            );
-          }
+        if (!task || (task.kind !== "activity" && task.kind !== "subOrchestration")) break;
+        if (!task.retry) {
+          task.op.done = true;
+          break;
         }
+        // DTFx RetryInterceptor.Invoke: a (dummy, immediate) timer after the last attempt; a
+        // backoff timer before the next one; none at all once the retry timeout has expired.
+        const retry = task.retry;
+        const step = retryStepAfterFailure(retry.options, retry.attempt - 1, retry.firstAttemptAt, now);
+        if (step.kind === "giveUp") {
+          task.op.done = true;
+          this.#warn(
+            instance.instanceId,
+            `Retry timeout of '${task.name}' expired: the host gives up without a timer and the JS task never completes, so the instance will hang (azure-functions-durable-js#629).`,
+          );
+          break;
+        }
+        const timerId = execution.nextSequence++;
+        const fireAt = step.kind === "retry" ? now + step.delayMs : now;
+        added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, timerId));
+        execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry }, final: step.kind === "lastAttempt" });
+        this.#addTimer(instance, timerId, fireAt);
         break;
       }
       case HistoryEventType.TimerFired: {
@@ -543,32 +642,107 @@ export class DurableEngine {
         execution.tasks.delete(timerId);
         if (task?.kind === "retryTimer") {
           const { of } = task;
-          if (of.retry.attempt < of.retry.options.maxNumberOfAttempts) {
+          if (task.final) {
+            of.op.done = true;
+          } else {
             of.retry.attempt++;
             added.push(this.#scheduleAttempt(instance, of, now));
           }
-        } else if (task?.kind === "timer" && task.finalFireAt > now) {
+        } else if (task?.kind === "timer") {
+          const fireAt = nextTimerSegment(now, task.finalFireAt, false);
+          if (fireAt === undefined) {
+            task.op.done = true;
+            break;
+          }
           // Long timers are split by the host into segments, each with its own sequence id.
           const segmentId = execution.nextSequence++;
-          const fireAt = nextTimerSegment(now, task.finalFireAt);
           added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, segmentId));
           execution.tasks.set(segmentId, task);
           this.#addTimer(instance, segmentId, fireAt);
         }
         break;
       }
-      case HistoryEventType.EventRaised:
+      case HistoryEventType.EventRaised: {
+        let entityReply = false;
         for (const [id, task] of execution.tasks) {
-          if (task.kind === "entityCall" && task.requestId === event.Name) execution.tasks.delete(id);
+          if (task.kind === "entityCall" && task.requestId === event.Name) {
+            execution.tasks.delete(id);
+            task.op.done = true;
+            entityReply = true;
+          }
         }
+        if (entityReply) break;
+        // DurableOrchestrationContext.RaiseEvent: the oldest pending wait of that name (names
+        // compared OrdinalIgnoreCase) gets it, otherwise it is buffered for a later wait.
+        const name = String(event.Name).toLowerCase();
+        const waiter = execution.eventWaits.get(name)?.shift();
+        if (waiter) waiter.done = true;
+        else execution.bufferedEvents.set(name, (execution.bufferedEvents.get(name) ?? 0) + 1);
         break;
+      }
       default:
         break;
     }
     return added;
   }
 
-  #schedule(instance: Instance, action: OrchestratorAction, now: number): void {
+  /** OutOfProcOrchestrationShim.InvokeAPIFromAction for one (possibly compound) action. */
+  #invoke(instance: Instance, action: OrchestratorAction, now: number): HostOp {
+    if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
+      const children = (action.compoundActions ?? []).map((child) => this.#invoke(instance, child, now));
+      return { kind: action.actionType === ActionType.WhenAll ? "all" : "any", done: false, children };
+    }
+    const op: HostOp = { kind: "leaf", done: false };
+    instance.execution.leaves.push(op);
+    const fault = this.#validate(instance, action);
+    if (fault) {
+      // CallDurableTaskFunctionAsync is async: its ArgumentException faults the returned Task,
+      // and ProcessAsyncActionsV2 "silently ignores exceptions" of awaited tasks. Nothing is
+      // scheduled, no sequence id is used, and the orchestrator's task never completes.
+      op.done = true;
+      instance.execution.faults.push(fault);
+      this.#warn(instance.instanceId, `${fault} The Azure host drops this action without telling the orchestrator, so the instance will wait forever.`);
+      return op;
+    }
+    op.signature = replaySignature(action);
+    if (op.signature) instance.execution.recordedActions.push(op.signature);
+    this.#schedule(instance, action, op, now);
+    return op;
+  }
+
+  /** The checks CallDurableTaskFunctionAsync makes before scheduling (DurableOrchestrationContext.cs). */
+  #validate(instance: Instance, action: OrchestratorAction): string | undefined {
+    const name = action.functionName ?? "";
+    switch (action.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry:
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry: {
+        if (action.retryOptions) {
+          const invalid = retryIntervalError(action.retryOptions, MAXIMUM_SHORT_TIMER_MS);
+          if (invalid) return `'${name}': ${invalid}.`;
+        }
+        const activity = action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry;
+        const fn = this.#functions.get(name);
+        // DurableTaskExtension.ThrowIfFunctionDoesNotExist.
+        if (!fn || triggerOf(fn).type !== (activity ? "activityTrigger" : "orchestrationTrigger")) {
+          return `The function '${name}' doesn't exist, is disabled, or is not ${activity ? "an activity" : "an orchestrator"} function.`;
+        }
+        if (!activity && action.instanceId) {
+          const id = action.instanceId.toLowerCase();
+          if (id === instance.instanceId.toLowerCase() || (instance.parent && id === instance.parent.instanceId.toLowerCase())) {
+            return "The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.";
+          }
+          if (id.startsWith("@")) return "Orchestration instance ids must not start with @";
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  #schedule(instance: Instance, action: OrchestratorAction, op: HostOp, now: number): void {
     const execution = instance.execution;
     const push = (event: HistoryEvent): void => {
       execution.history.push(event);
@@ -581,6 +755,7 @@ export class DurableEngine {
           name: action.functionName!,
           inputText: actionInputText(action.input),
           retry: action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined,
+          op,
         };
         push(this.#scheduleAttempt(instance, task, now));
         break;
@@ -594,6 +769,7 @@ export class DurableEngine {
           childId: "",
           explicitId: action.instanceId || undefined,
           retry: action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined,
+          op,
         };
         push(this.#scheduleAttempt(instance, task, now));
         break;
@@ -601,14 +777,32 @@ export class DurableEngine {
       case ActionType.CreateTimer: {
         const id = execution.nextSequence++;
         const finalFireAt = Date.parse(action.fireAt!);
-        const fireAt = nextTimerSegment(now, finalFireAt);
+        const fireAt = nextTimerSegment(now, finalFireAt, true) ?? finalFireAt;
         push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, id));
-        execution.tasks.set(id, { kind: "timer", finalFireAt });
+        if (action.isCanceled) {
+          op.done = true; // created, then cancelled at once on this replay
+          break;
+        }
+        execution.tasks.set(id, { kind: "timer", finalFireAt, op });
         this.#addTimer(instance, id, fireAt);
         break;
       }
-      case ActionType.WaitForExternalEvent:
-        break; // no sequence id: events are matched by name
+      case ActionType.WaitForExternalEvent: {
+        // No sequence id and no history: events are matched by name (host side case-insensitively).
+        const name = (action.externalEventName ?? "").toLowerCase();
+        const buffered = execution.bufferedEvents.get(name) ?? 0;
+        if (buffered > 0) {
+          execution.bufferedEvents.set(name, buffered - 1);
+          op.done = true;
+        } else {
+          execution.eventWaits.set(name, [...(execution.eventWaits.get(name) ?? []), op]);
+        }
+        break;
+      }
+      case ActionType.ContinueAsNew:
+        execution.continueAsNew = action;
+        op.done = true;
+        break;
       case ActionType.CallEntity:
       case ActionType.SignalEntity: {
         const id = execution.nextSequence++;
@@ -618,7 +812,8 @@ export class DurableEngine {
         const inputText = toJsonText(action.input);
         const request = { op: action.operation, signal: isSignal, input: inputText, parent: instance.instanceId, id: requestId };
         push(historyEvent(HistoryEventType.EventSent, now, { InstanceId: action.instanceId, Name: "op", Input: JSON.stringify(request) }, id));
-        if (!isSignal) execution.tasks.set(id, { kind: "entityCall", requestId });
+        if (isSignal) op.done = true;
+        else execution.tasks.set(id, { kind: "entityCall", requestId, op });
         this.#entityOperation(name, key, {
           operation: action.operation ?? "",
           inputText,
@@ -640,7 +835,8 @@ export class DurableEngine {
       this.#queueActivity(instance, execution.id, id, task.name, task.inputText);
       return historyEvent(HistoryEventType.TaskScheduled, now, { Name: task.name, Input: task.inputText }, id);
     }
-    const childId = task.explicitId ?? `${instance.instanceId}:${id}`;
+    // TaskOrchestrationContext.CreateSubOrchestrationInstanceCore: `ExecutionId + ":" + id` when no id is given.
+    const childId = task.explicitId ?? `${execution.id}:${id}`;
     task.childId = childId;
     this.#startChild(instance, id, task.name, childId, task.inputText);
     return historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, now, { Name: task.name, InstanceId: childId, Input: task.inputText }, id);
@@ -649,10 +845,8 @@ export class DurableEngine {
   #startChild(parent: Instance, taskId: number, name: string, childId: string, inputText: string | undefined): void {
     const link = { instanceId: parent.instanceId, executionId: parent.execution.id, taskId };
     const existing = this.#instances.get(childId);
-    if (!this.#functions.get(name) || (existing && !TERMINAL.has(existing.status))) {
-      const reason = !this.#functions.get(name)
-        ? `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`
-        : `An Orchestration instance with the status ${existing!.status} already exists with ID '${childId}'.`;
+    if (existing && !TERMINAL.has(existing.status)) {
+      const reason = `An Orchestration instance with the status ${existing.status} already exists with ID '${childId}'.`;
       this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, this.#clock.now(), { TaskScheduledId: taskId, Reason: reason, Details: reason }));
       return;
     }
@@ -817,7 +1011,34 @@ interface EntityStateJson {
 }
 
 function newExecution(): Execution {
-  return { id: randomUUID(), history: [], nextSequence: 0, recordedActions: [], tasks: new Map() };
+  return {
+    // DTFx execution ids: Guid.NewGuid().ToString("N") (TaskOrchestrationDispatcher, TaskHubClient).
+    id: randomUUID().replace(/-/g, ""),
+    history: [],
+    nextSequence: 0,
+    recordedActions: [],
+    tasks: new Map(),
+    top: [],
+    leaves: [],
+    lastActions: [],
+    eventWaits: new Map(),
+    bufferedEvents: new Map(),
+    faults: [],
+  };
+}
+
+function opDone(op: HostOp): boolean {
+  if (op.kind === "leaf") return op.done;
+  const children = op.children ?? [];
+  // Task.WhenAll completes when every child has; Task.WhenAny when one has (an empty WhenAll at once).
+  return op.kind === "all" ? children.every(opDone) : children.some(opDone);
+}
+
+/** The V2/V3 action list: `[[...actions]]` (one outer element, OutOfProcOrchestrationShim.ReplayOOProcOrchestration). */
+function topLevelActions(actions: unknown): OrchestratorAction[] {
+  if (!Array.isArray(actions)) return [];
+  if (actions.length === 1 && Array.isArray(actions[0])) return actions[0] as OrchestratorAction[];
+  return actions.flat() as OrchestratorAction[];
 }
 
 function executionStarted(name: string, instanceId: string, inputText: string | undefined, at: number, parentInstanceId?: string): HistoryEvent {
@@ -830,19 +1051,62 @@ function executionStarted(name: string, instanceId: string, inputText: string | 
   });
 }
 
-function nextTimerSegment(now: number, finalFireAt: number): number {
-  return finalFireAt - now > MAXIMUM_SHORT_TIMER_MS ? now + LONG_RUNNING_TIMER_INTERVAL_MS : finalFireAt;
+/**
+ * DurableOrchestrationContext.CreateTimer: a timer further away than MaximumDelayTime (6 days)
+ * becomes a loop of LongRunningTimerIntervalLength (3 day) segments; after each fires, the rest
+ * is one segment when under 3 days, else another 3 days. Undefined = the timer is due.
+ */
+function nextTimerSegment(now: number, finalFireAt: number, first: boolean): number | undefined {
+  if (first) return finalFireAt - now > MAXIMUM_SHORT_TIMER_MS ? now + LONG_RUNNING_TIMER_INTERVAL_MS : finalFireAt;
+  const remaining = finalFireAt - now;
+  if (remaining <= 0) return undefined;
+  return remaining < LONG_RUNNING_TIMER_INTERVAL_MS ? now + remaining : now + LONG_RUNNING_TIMER_INTERVAL_MS;
 }
 
-/** The first place where this replay's actions differ from what earlier episodes recorded. */
-function findNondeterminism(recorded: string[], actions: OrchestratorAction[]): string | undefined {
+/** The 16 KB UTF-16 limit of MessagePayloadDataConverter.Serialize(value, 16), which SetCustomStatus uses. */
+export function customStatusSizeError(customStatus: unknown): string | undefined {
+  // UTF-16 bytes = 2 per JS code unit; the host compares whole KB: (int)(bytes / 1024.0) > 16.
+  const kb = Math.floor((JSON.stringify(customStatus).length * 2) / 1024);
+  return kb > 16 ? `The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is ${kb} KB.` : undefined;
+}
+
+/**
+ * What DTFx compares when it replays history against the actions (TaskOrchestrationContext
+ * HandleTaskScheduledEvent & co): the kind of history event and its name, OrdinalIgnoreCase. A
+ * plain and a retried call produce the same TaskScheduled; event waits leave no history.
+ */
+function replaySignature(action: OrchestratorAction): string | undefined {
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry:
+      return `TaskScheduled(${(action.functionName ?? "").toLowerCase()})`;
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry:
+      return `SubOrchestrationInstanceCreated(${(action.functionName ?? "").toLowerCase()})`;
+    case ActionType.CreateTimer:
+      return "TimerCreated";
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+      return "EventSent";
+    default:
+      return undefined;
+  }
+}
+
+/** The first place where this replay's actions differ from what the host already scheduled (and wrote to history). */
+function findNondeterminism(execution: Execution, actions: OrchestratorAction[]): string | undefined {
+  const now: string[] = [];
+  for (let i = 0; i < execution.leaves.length && i < actions.length; i++) {
+    const signature = execution.leaves[i].signature ? replaySignature(actions[i]) : undefined;
+    if (execution.leaves[i].signature) now.push(signature ?? actionSignature(actions[i]));
+  }
+  const recorded = execution.recordedActions;
   for (let i = 0; i < recorded.length; i++) {
-    if (i >= actions.length) {
+    if (i >= now.length) {
       return `A previous execution of this orchestration scheduled ${recorded[i]} as action #${i}, but the current replay execution hasn't (yet?) scheduled it. Was a change made to the orchestrator code after this instance had already started running?`;
     }
-    const now = actionSignature(actions[i]);
-    if (now !== recorded[i]) {
-      return `A previous execution of this orchestration scheduled ${recorded[i]} as action #${i}, but the current replay execution scheduled ${now} instead. Was a change made to the orchestrator code after this instance had already started running?`;
+    if (now[i] !== recorded[i]) {
+      return `A previous execution of this orchestration scheduled ${recorded[i]} as action #${i}, but the current replay execution scheduled ${now[i]} instead. Was a change made to the orchestrator code after this instance had already started running?`;
     }
   }
   return undefined;

@@ -75,7 +75,10 @@ test("token endpoint down for 10 minutes: backoff, failing status, recovery on i
   world = await startTokenWorld({ faults: { tokenLifetimeSeconds: 3600 } });
   world.simulator.injectNext({ kind: "status", status: 503 }, { count: 1_000_000, target: "oauth" });
   world.startKeeper();
-  await world.host.advance(9 * MINUTE + 30_000);
+  // A failed cycle takes 15 s: three attempts 5 s and 10 s apart, and no backoff after the last
+  // one (DTFx RetryInterceptor's dummy timer fires at once). Cycles start at 0, 1.25, 3.5 and 7.75
+  // minutes, so the 4th has failed by 8.5 minutes.
+  await world.host.advance(8 * MINUTE + 30_000);
   const failing = world.status();
   expect(failing).toMatchObject({ state: "failing", consecutiveFailures: 4, fingerprint: null });
   expect(failing.lastError).toMatch(/503|unavailable|server/i);
