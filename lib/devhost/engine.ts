@@ -3,6 +3,7 @@ import { actionInputText, actionSignature, ActionType, flattenActions, Orchestra
 import { Clock } from "./clock";
 import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedError, InstanceNotFoundError } from "./errors";
 import { RegisteredFunction } from "./functionsCore";
+import { hostJsonRoundTrip } from "./hostJson";
 import { eventTypeName, HistoryEvent, historyEvent, HistoryEventType, toJsonText } from "./history";
 import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, RpcTypedData, triggerOf } from "./invoker";
 import { retryIntervalError, retryOptionsOverflow, retryStepAfterFailure } from "./retry";
@@ -518,6 +519,8 @@ export class DurableEngine {
       failure = state.error ?? describe(error);
     }
     if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    // The host reads the result through JObject.Parse: date-like strings come back re-formatted.
+    state = hostJsonRoundTrip(state);
 
     const topActions = topLevelActions(state.actions);
     const actions = flattenActions(topActions);
@@ -926,11 +929,16 @@ export class DurableEngine {
   async #runActivity(name: string, inputText: string | undefined): Promise<unknown> {
     const input = inputText === undefined ? undefined : JSON.parse(inputText);
     const override = this.#overrides.get(name);
-    if (override) return roundTrip(await override(input));
+    if (override) {
+      const value = roundTrip(await override(input));
+      return typeof value === "string" ? value : hostJsonRoundTrip(value);
+    }
     const fn = this.#functionOfType(name, "activityTrigger", "an activity");
     const trigger: RpcTypedData = inputText === undefined ? {} : { string: inputText };
     const result = await invokeFunction(fn, { ...this.#bindingInputs(fn), [triggerOf(fn).name]: trigger }, this.#log);
-    return fromRpcTypedData(result.returnValue);
+    const value = fromRpcTypedData(result.returnValue);
+    // A JSON return value is parsed by the Functions host with JsonConvert defaults (dates re-formatted); a string is not.
+    return (result.returnValue as RpcTypedData | undefined)?.json !== undefined ? hostJsonRoundTrip(value) : value;
   }
 
   #functionOfType(name: string, triggerType: string, kind: string): RegisteredFunction {

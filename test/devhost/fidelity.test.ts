@@ -142,3 +142,17 @@ describe("replay comparison as DTFx makes it (TaskOrchestrationContext.HandleTas
     expect(status).toMatchObject({ runtimeStatus: "Completed", output: 12 });
   });
 });
+
+describe("date-like strings through the host's JSON handling (Newtonsoft DateParseHandling.DateTime; durable-js #249/#264)", () => {
+  test("activity input and output, custom status and orchestration output are re-formatted as the host does", async () => {
+    const { recordedInputs } = await import("./fixtures/fidelity");
+    recordedInputs.length = 0;
+    const input = { utc: "2026-01-05T08:00:00.000Z", offset: "2026-01-05T10:00:00+02:00", fraction: "2026-01-05T08:00:00.1230Z", local: "2026-01-05T08:00:00", day: "2026-01-05", text: "hello" };
+    const id = host.startNew("datesThrough", { input });
+    const status = await host.runToCompletion(id);
+    const expected = { utc: "2026-01-05T08:00:00Z", offset: "2026-01-05T08:00:00+00:00", fraction: "2026-01-05T08:00:00.123Z", local: "2026-01-05T08:00:00", day: "2026-01-05", text: "hello" };
+    expect(recordedInputs).toEqual([expected]);
+    expect(status.customStatus).toEqual({ at: "2026-01-05T08:00:00Z" });
+    expect(status.output).toEqual({ result: { returned: "2026-01-05T08:00:00.5Z" }, echoed: expected });
+  });
+});
