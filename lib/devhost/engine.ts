@@ -27,7 +27,7 @@ export interface InstanceStatus {
   output: unknown;
   createdTime: string;
   lastUpdatedTime: string;
-  historyEvents?: HistoryEvent[];
+  historyEvents?: HistoryEvent[] | Record<string, unknown>[];
 }
 
 export interface InstanceQuery {
