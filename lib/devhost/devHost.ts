@@ -3,7 +3,7 @@ import { Clock, VirtualClock, WallClock } from "./clock";
 import { ActivityOverride, DurableEngine, EngineWarning, InstanceStatus } from "./engine";
 import { OrchestrationStalledError } from "./errors";
 import { RegisteredFunction, registeredFunctions, setCoreLogSink } from "./functionsCore";
-import { HistoryEvent } from "./history";
+import { HistoryEvent, HistoryEventType } from "./history";
 import { HttpHost } from "./httpHost";
 import { durableClientBindings, FunctionLogSink, invokeFunction, jsonInput, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
 import { managementPayload } from "./managementApi";
@@ -158,6 +158,13 @@ export class DevHost {
 
   history(instanceId: string): HistoryEvent[] {
     return this.engine.history(instanceId);
+  }
+
+  /** The history of an instance followed by those of its sub-orchestrations (depth-first), for tests that look at a whole run. */
+  historyWithChildren(instanceId: string): HistoryEvent[] {
+    const own = this.engine.history(instanceId);
+    const children = own.filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated).map((e) => String(e.InstanceId));
+    return [...own, ...children.flatMap((child) => (this.engine.getStatus(child) ? this.historyWithChildren(child) : []))];
   }
 
   /** Replaces an activity's implementation for this host (undefined restores the registered one). */

@@ -93,6 +93,8 @@ interface Execution {
   faults: string[];
   continueAsNew?: OrchestratorAction;
   outcome?: PendingOutcome;
+  /** Top-level index the "orchestrator is ahead of the host" warning was given for. */
+  warnedAhead?: number;
 }
 
 interface Instance {
@@ -300,6 +302,7 @@ export class DurableEngine {
 
   isIdle(): boolean {
     if (this.#inflight.size || this.#dispatchScheduled || this.#activityQueue.length) return false;
+    if (this.#timers.length && this.#timers[0].fireAt <= this.#clock.now()) return false;
     for (const instance of this.#instances.values()) {
       if (instance.inbox.length && instance.status !== "Suspended" && !TERMINAL.has(instance.status)) return false;
     }
@@ -311,7 +314,10 @@ export class DurableEngine {
   async whenIdle(): Promise<void> {
     while (!this.isIdle()) {
       if (this.#inflight.size) await Promise.race(this.#inflight);
-      else await new Promise((resolve) => setImmediate(resolve));
+      else {
+        this.#kick(); // e.g. a timer that has just become due
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 
@@ -430,6 +436,9 @@ export class DurableEngine {
   }
 
   #dispatch(): void {
+    // A timer already due (a retry's immediate dummy timer, a timer for "now") fires as it would on
+    // the wall clock: at once, not when everything else has gone idle.
+    if (this.#timers.length && this.#timers[0].fireAt <= this.#clock.now()) this.fireDueTimers();
     for (const instance of this.#instances.values()) {
       if (!instance.inbox.length || this.#busy.has(instance.instanceId)) continue;
       if (instance.status === "Suspended" || TERMINAL.has(instance.status)) continue;
@@ -564,7 +573,19 @@ export class DurableEngine {
     const execution = instance.execution;
     while (execution.top.length < topActions.length) {
       const previous = execution.top[execution.top.length - 1];
-      if (previous && !opDone(previous)) return;
+      if (previous && !opDone(previous)) {
+        // The orchestrator moved past an action the host still awaits: only a Task.all that failed
+        // fast while siblings are open does that. Say so once: on Azure this is the mis-numbering hazard.
+        if (execution.warnedAhead !== execution.top.length) {
+          execution.warnedAhead = execution.top.length;
+          this.#warn(
+            instance.instanceId,
+            `The orchestrator scheduled ${actionSignature(topActions[execution.top.length])} while action #${execution.top.length - 1} (${describeOp(topActions[execution.top.length - 1])}) still has open work. ` +
+              "The Azure host schedules it only after all of that work ends, under a later sequence id than the orchestrator gave it, so the orchestrator may take another task's result for it (OutOfProcOrchestrationShim.ProcessAsyncActionsV2). Do not catch a fan-out failure while siblings run.",
+          );
+        }
+        return;
+      }
       execution.top.push(this.#invoke(instance, topActions[execution.top.length], now));
       if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
     }
@@ -904,6 +925,7 @@ export class DurableEngine {
     if (index === -1) this.#timers.push(entry);
     else this.#timers.splice(index, 0, entry);
     this.#timerListener?.();
+    if (fireAt <= this.#clock.now()) this.#kick();
   }
 
   // ───────────────────────────── internals: activities ─────────────────────────────
@@ -1033,6 +1055,13 @@ function newExecution(): Execution {
     bufferedEvents: new Map(),
     faults: [],
   };
+}
+
+function describeOp(action: OrchestratorAction): string {
+  if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
+    return `${action.actionType === ActionType.WhenAll ? "Task.all" : "Task.any"} of ${(action.compoundActions ?? []).map(describeOp).join(", ")}`;
+  }
+  return actionSignature(action);
 }
 
 function opDone(op: HostOp): boolean {

@@ -6,7 +6,7 @@ import type { ResourceResult, SyncMode, SyncStatus } from "../sync/types";
 
 export interface ResourceProgress {
   resource: string;
-  state: "pending" | "running" | "done";
+  state: "pending" | "running" | "done" | "failed";
   pages: number;
   records: number;
 }

@@ -100,6 +100,7 @@ describe("completion while work is open (OutOfProcOrchestrationShim.ProcessAsync
     expect(echo.EventId).toBeGreaterThan(2);
     expect(ofType(id, HistoryEventType.TimerCreated)[0].EventId).toBe(2);
     expect(status.output).toBe("caught, then undefined");
+    expect(host.engine.warnings.some((w) => w.instanceId === id && /CallActivity\(echo\) while action #0 \(Task\.all of .*\) still has open work/.test(w.message))).toBe(true);
   });
 });
 

@@ -139,3 +139,26 @@ test("nothing secret reaches durable state: history, status, input and output ho
   expect(durable).not.toContain(DEMO_CLIENT_SECRET);
   expect(durable).toContain(tokenKeeperInstanceId(TENANT));
 });
+
+test("the keeper's schedule reads epoch milliseconds, never the text of a date carried through state", async () => {
+  world = await startTokenWorld();
+  const start = world.host.clock.now();
+  // The host re-formats date-like strings in activity output (lib/devhost/hostJson.ts); here the
+  // text is not even a date, and the schedule must not care.
+  world.host.replaceActivity("refreshToken", () => ({
+    action: "fetched",
+    fingerprint: "abcdef012345",
+    mode: "client-credentials",
+    obtainedAt: "not a date",
+    expiresAt: "not a date either",
+    obtainedAtMs: start,
+    expiresAtMs: start + HOUR,
+  }));
+  world.startKeeper();
+  await world.host.runUntilIdle();
+  const status = world.status();
+  expect(Date.parse(status.nextRefreshAt) - start).toBe(45 * MINUTE);
+  expect(Date.parse(status.expiresAt!) - start).toBe(HOUR);
+  expect(Date.parse(status.lastRefreshedAt!) - start).toBe(0);
+});
+
