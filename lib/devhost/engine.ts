@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { actionInputText, actionSignature, ActionType, flattenActions, OrchestratorAction, RetryOptionsJson } from "./actions";
+import { actionInputText, actionSignature, ActionType, flattenActions, OrchestratorAction } from "./actions";
 import { Clock } from "./clock";
 import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedError, InstanceNotFoundError } from "./errors";
 import { RegisteredFunction } from "./functionsCore";
 import { hostJsonRoundTrip } from "./hostJson";
+import { Execution, HostOp, HostTask, Instance, instanceFromSnapshot, instanceSnapshot, newExecution, opDone, RuntimeStatus, TERMINAL } from "./instanceState";
+import { InstanceStore } from "./instanceStore";
 import { eventTypeName, HistoryEvent, historyEvent, HistoryEventType, toJsonText } from "./history";
 import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, RpcTypedData, triggerOf } from "./invoker";
 import { retryIntervalError, retryOptionsOverflow, retryStepAfterFailure } from "./retry";
 
-export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Canceled" | "Terminated" | "Suspended";
-
-const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+export type { RuntimeStatus } from "./instanceState";
 
 /** What the host sends with every orchestration: schema V3 and its timer limits (extension 2.x defaults). */
 const UPPER_SCHEMA_VERSION = 1;
@@ -39,78 +39,6 @@ export interface InstanceQuery {
 
 /** A replacement for a registered activity, for tests (receives the parsed input). */
 export type ActivityOverride = (input: unknown) => unknown;
-
-interface RetryState {
-  options: RetryOptionsJson;
-  attempt: number;
-  firstAttemptAt: number;
-}
-
-/**
- * What the extension's shim awaits for one orchestrator action: OutOfProcOrchestrationShim
- * `InvokeAPIFromAction` turns each action into a .NET Task (WhenAll/WhenAny into Task.WhenAll /
- * Task.WhenAny of the children), and `ProcessAsyncActionsV2` awaits them ONE AFTER ANOTHER.
- */
-interface HostOp {
-  kind: "leaf" | "all" | "any";
-  done: boolean;
-  children?: HostOp[];
-  /** DTFx's replay comparison key ("activity:name", lower-cased), absent when the action leaves no history. */
-  signature?: string;
-}
-
-type HostTask =
-  | { kind: "activity"; name: string; inputText?: string; retry?: RetryState; op: HostOp }
-  | { kind: "subOrchestration"; name: string; inputText?: string; childId: string; explicitId?: string; retry?: RetryState; op: HostOp }
-  | { kind: "retryTimer"; of: Extract<HostTask, { kind: "activity" | "subOrchestration" }> & { retry: RetryState }; final: boolean }
-  | { kind: "timer"; finalFireAt: number; op: HostOp }
-  | { kind: "entityCall"; requestId: string; op: HostOp };
-
-/** The orchestrator's answer of the latest episode, kept until the host may act on it. */
-interface PendingOutcome {
-  isDone: boolean;
-  output: unknown;
-  failure?: string;
-}
-
-interface Execution {
-  id: string;
-  history: HistoryEvent[];
-  nextSequence: number;
-  /** Signatures of the invoked actions that left history, in order (what DTFx replays against). */
-  recordedActions: string[];
-  tasks: Map<number, HostTask>;
-  /** Top-level actions the shim has invoked so far (its cursor is `top.length`). */
-  top: HostOp[];
-  /** Leaf actions invoked so far, in the depth-first order of the orchestrator's action list. */
-  leaves: HostOp[];
-  /** The orchestrator's latest flattened action list. */
-  lastActions: OrchestratorAction[];
-  /** Host-side external-event waits and buffered events (DurableOrchestrationContext, case-insensitive names). */
-  eventWaits: Map<string, HostOp[]>;
-  bufferedEvents: Map<string, number>;
-  /** Why an action was dropped by the host (an exception the shim swallows): the orchestrator will wait forever. */
-  faults: string[];
-  continueAsNew?: OrchestratorAction;
-  outcome?: PendingOutcome;
-  /** Top-level index the "orchestrator is ahead of the host" warning was given for. */
-  warnedAhead?: number;
-}
-
-interface Instance {
-  instanceId: string;
-  name: string;
-  inputText?: string;
-  status: RuntimeStatus;
-  customStatus: unknown;
-  output: unknown;
-  createdAt: number;
-  updatedAt: number;
-  execution: Execution;
-  inbox: HistoryEvent[];
-  parent?: { instanceId: string; executionId: string; taskId: number };
-  episodes: number;
-}
 
 interface TimerEntry {
   fireAt: number;
@@ -147,6 +75,8 @@ export interface EngineOptions {
   onWarning?: (warning: EngineWarning) => void;
   /** Non-trigger inputs a function declared (the devhost supplies `durableClient` bindings). */
   bindingInputs?: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
+  /** Where instances are kept across restarts (none: memory only, forgotten on exit). */
+  store?: InstanceStore;
 }
 
 /**
@@ -162,6 +92,7 @@ export class DurableEngine {
   readonly #maxActivities: number;
   readonly #onWarning?: (warning: EngineWarning) => void;
   readonly #bindingInputs: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
+  readonly #store?: InstanceStore;
   readonly #instances = new Map<string, Instance>();
   readonly #entities = new Map<string, EntityRecord>();
   readonly #overrides = new Map<string, ActivityOverride>();
@@ -180,6 +111,37 @@ export class DurableEngine {
     this.#maxActivities = options.maxConcurrentActivities ?? 20;
     this.#onWarning = options.onWarning;
     this.#bindingInputs = options.bindingInputs ?? (() => ({}));
+    this.#store = options.store;
+  }
+
+  /**
+   * Loads every stored instance and picks up where it was, as the host does after a restart with
+   * its task hub: activities that had not reported back run again (at-least-once, like a queue
+   * message whose lease expired), durable timers are re-armed, a finished child's result that
+   * had not reached its parent is delivered. Returns the ids of instances still in flight.
+   */
+  restore(): string[] {
+    if (!this.#store) return [];
+    for (const text of this.#store.loadAll()) {
+      const instance = instanceFromSnapshot(text);
+      this.#instances.set(instance.instanceId, instance);
+    }
+    const resumed: string[] = [];
+    for (const instance of this.#instances.values()) {
+      if (TERMINAL.has(instance.status)) continue;
+      resumed.push(instance.instanceId);
+      const execution = instance.execution;
+      const answered = new Set(instance.inbox.map((e) => (e.TaskScheduledId ?? e.TimerId) as number | undefined).filter((id) => id !== undefined));
+      for (const [id, task] of execution.tasks) {
+        if (answered.has(id)) continue;
+        if (task.kind === "activity") this.#queueActivity(instance, execution.id, id, task.name, task.inputText);
+        else if (task.kind === "timer" || task.kind === "retryTimer") this.#addTimer(instance, id, task.fireAt);
+        else if (task.kind === "subOrchestration") this.#redeliverChildResult(instance, id, task.childId);
+        else this.#warn(instance.instanceId, "An entity call was in flight when the devhost stopped; entity state is not kept across restarts, so it will not be answered.");
+      }
+      if (instance.inbox.length) this.#kick();
+    }
+    return resumed;
   }
 
   get clock(): Clock {
@@ -230,6 +192,7 @@ export class DurableEngine {
     instance.execution.history.push(historyEvent(HistoryEventType.ExecutionSuspended, this.#clock.now(), { Reason: reason }));
     instance.status = "Suspended";
     instance.updatedAt = this.#clock.now();
+    this.#save(instance);
   }
 
   resume(instanceId: string, reason: string): void {
@@ -238,10 +201,12 @@ export class DurableEngine {
     instance.execution.history.push(historyEvent(HistoryEventType.ExecutionResumed, this.#clock.now(), { Reason: reason }));
     instance.status = "Running";
     instance.updatedAt = this.#clock.now();
+    this.#save(instance);
     this.#kick();
   }
 
   purge(instanceId: string): boolean {
+    this.#store?.delete(instanceId);
     return this.#instances.delete(instanceId);
   }
 
@@ -249,6 +214,7 @@ export class DurableEngine {
     let deleted = 0;
     for (const instance of this.#matching(query)) {
       this.#instances.delete(instance.instanceId);
+      this.#store?.delete(instance.instanceId);
       deleted++;
     }
     return deleted;
@@ -374,6 +340,26 @@ export class DurableEngine {
     return instance;
   }
 
+  /** Writes the instance to the store; skipped mid-episode (the episode's end writes it whole). */
+  #save(instance: Instance): void {
+    if (!this.#store || this.#busy.has(instance.instanceId) || this.#instances.get(instance.instanceId) !== instance) return;
+    this.#store.save(instance.instanceId, instanceSnapshot(instance));
+  }
+
+  /** A child that ended while its parent's copy of the result was lost (stopped in between): deliver it again. */
+  #redeliverChildResult(parent: Instance, taskId: number, childId: string): void {
+    const child = this.#instances.get(childId);
+    if (child && !TERMINAL.has(child.status)) return;
+    const now = this.#clock.now();
+    const link = { instanceId: parent.instanceId, executionId: parent.execution.id, taskId };
+    if (child?.status === "Completed") {
+      this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: taskId, Result: toJsonText(child.output) ?? null }));
+    } else {
+      const reason = child ? String(child.output) : `The sub-orchestration '${childId}' no longer exists.`;
+      this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, now, { TaskScheduledId: taskId, Reason: reason, Details: reason }));
+    }
+  }
+
   #require(instanceId: string): Instance {
     const instance = this.#instances.get(instanceId);
     if (!instance) throw new InstanceNotFoundError(instanceId);
@@ -407,6 +393,7 @@ export class DurableEngine {
 
   #enqueue(instance: Instance, event: HistoryEvent): void {
     instance.inbox.push(event);
+    this.#save(instance);
     this.#kick();
   }
 
@@ -479,6 +466,7 @@ export class DurableEngine {
       await this.#episode(instance, event);
     } finally {
       this.#busy.delete(instance.instanceId);
+      this.#save(instance);
     }
   }
 
@@ -656,7 +644,7 @@ export class DurableEngine {
         const timerId = execution.nextSequence++;
         const fireAt = step.kind === "retry" ? now + step.delayMs : now;
         added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, timerId));
-        execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry }, final: step.kind === "lastAttempt" });
+        execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry }, final: step.kind === "lastAttempt", fireAt });
         this.#addTimer(instance, timerId, fireAt);
         break;
       }
@@ -681,6 +669,7 @@ export class DurableEngine {
           // Long timers are split by the host into segments, each with its own sequence id.
           const segmentId = execution.nextSequence++;
           added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, segmentId));
+          task.fireAt = fireAt;
           execution.tasks.set(segmentId, task);
           this.#addTimer(instance, segmentId, fireAt);
         }
@@ -807,7 +796,7 @@ export class DurableEngine {
           op.done = true; // created, then cancelled at once on this replay
           break;
         }
-        execution.tasks.set(id, { kind: "timer", finalFireAt, op });
+        execution.tasks.set(id, { kind: "timer", finalFireAt, op, fireAt });
         this.#addTimer(instance, id, fireAt);
         break;
       }
@@ -910,6 +899,7 @@ export class DurableEngine {
     instance.output = output;
     instance.updatedAt = now;
     instance.execution.tasks.clear();
+    this.#save(instance);
     this.#timerListener?.();
   }
 
@@ -1040,35 +1030,11 @@ interface EntityStateJson {
   signals?: { target: { name: string; key: string }; name: string; input?: string }[];
 }
 
-function newExecution(): Execution {
-  return {
-    // DTFx execution ids: Guid.NewGuid().ToString("N") (TaskOrchestrationDispatcher, TaskHubClient).
-    id: randomUUID().replace(/-/g, ""),
-    history: [],
-    nextSequence: 0,
-    recordedActions: [],
-    tasks: new Map(),
-    top: [],
-    leaves: [],
-    lastActions: [],
-    eventWaits: new Map(),
-    bufferedEvents: new Map(),
-    faults: [],
-  };
-}
-
 function describeOp(action: OrchestratorAction): string {
   if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
     return `${action.actionType === ActionType.WhenAll ? "Task.all" : "Task.any"} of ${(action.compoundActions ?? []).map(describeOp).join(", ")}`;
   }
   return actionSignature(action);
-}
-
-function opDone(op: HostOp): boolean {
-  if (op.kind === "leaf") return op.done;
-  const children = op.children ?? [];
-  // Task.WhenAll completes when every child has; Task.WhenAny when one has (an empty WhenAll at once).
-  return op.kind === "all" ? children.every(opDone) : children.some(opDone);
 }
 
 /** The V2/V3 action list: `[[...actions]]` (one outer element, OutOfProcOrchestrationShim.ReplayOOProcOrchestration). */
