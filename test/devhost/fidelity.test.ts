@@ -128,6 +128,13 @@ describe("actions the host drops without a catchable error (DurableOrchestration
     expect(host.getStatus(id)?.runtimeStatus).toBe("Running");
   });
 
+  test("calling an unregistered sub-orchestrator hangs too", async () => {
+    const id = host.startNew("callsUnregisteredChild");
+    const stalled = await host.runToCompletion(id).catch((error: unknown) => error);
+    expect(stalled).toBeInstanceOf(OrchestrationStalledError);
+    expect((stalled as Error).message).toMatch(/'noSuchOrchestrator' doesn't exist, is disabled, or is not an orchestrator function/);
+  });
+
   test("a sub-orchestration with the parent's instance id hangs; the stall detector says why", async () => {
     const id = host.startNew("childWithParentsId", { instanceId: "Parent-1" });
     const stalled = await host.runToCompletion(id).catch((error: unknown) => error);

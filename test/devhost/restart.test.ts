@@ -80,3 +80,40 @@ test("finished and purged instances are kept and forgotten as the store says", a
     await second.stop();
   }
 });
+
+test("a child that finished while its parent never stored the result: the result is delivered after the restart", async () => {
+  // A store that never takes a parent snapshot holding the child's result: the process "died"
+  // after the child was written and before the parent was.
+  const memory = new MemoryInstanceStore();
+  let dropped = 0;
+  const store: InstanceStore = {
+    loadAll: () => memory.loadAll(),
+    save: (id, snapshot) => {
+      const state = JSON.parse(snapshot) as { inbox: { EventType: number }[]; execution: { history: { EventType: number }[] } };
+      const hasResult = [...state.inbox, ...state.execution.history].some((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCompleted);
+      if (id === "p2" && hasResult) {
+        dropped++;
+        return;
+      }
+      memory.save(id, snapshot);
+    },
+    delete: (id) => memory.delete(id),
+    close: () => undefined,
+  };
+  const first = await DevHost.start({ store });
+  first.startNew("parent", { instanceId: "p2" });
+  await first.runUntilIdle();
+  await first.stop();
+  expect(dropped).toBeGreaterThan(0);
+  const stored = memory.loadAll().map((t) => JSON.parse(t) as { instanceId: string; status: string });
+  expect(stored.find((i) => i.instanceId === "p2:child")?.status).toBe("Completed");
+
+  const second = await DevHost.start({ store: memory });
+  try {
+    expect(second.resumed).toContain("p2");
+    const status = await second.runToCompletion("p2");
+    expect(status.output).toEqual({ ok: 11, failed: expect.stringContaining("negative input") });
+  } finally {
+    await second.stop();
+  }
+});
