@@ -86,6 +86,19 @@ describe("completion while work is open (OutOfProcOrchestrationShim.ProcessAsync
     expect(completed).toBeGreaterThan(lastCompletion);
   });
 
+  test("an orchestrator that returns on an event without cancelling its timer stays Running until the timer fires", async () => {
+    const id = host.startNew("eventWithoutCancel");
+    await host.runUntilIdle();
+    const start = host.clock.now();
+    host.raiseEvent(id, "go", 1);
+    await host.runUntilIdle();
+    // DTFx still has the timer as an open task: no completion yet.
+    expect(host.getStatus(id)?.runtimeStatus).toBe("Running");
+    const status = await host.runToCompletion(id);
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: "event" });
+    expect(host.clock.now() - start).toBe(10 * 60_000);
+  });
+
   test("work scheduled after catching a Task.all failure waits for the retried sibling (and DTFx numbers it then)", async () => {
     flakyCalls.delete("sibling");
     const id = host.startNew("catchFanOutThenWork", { input: "sibling" });
