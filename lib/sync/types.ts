@@ -56,7 +56,7 @@ export interface SyncStatus {
   runId: string;
   mode: SyncMode | "planning";
   phase: string;
-  resources: Record<string, { state: "pending" | "running" | "done"; records?: number; pages?: number }>;
+  resources: Record<string, { state: "pending" | "running" | "done" | "failed"; records?: number; pages?: number }>;
   records: number;
   lastError: string | null;
   /** Why this run is full or incremental. */

@@ -18,8 +18,12 @@ export interface RefreshResult {
   action: "fetched" | "validated" | "reused";
   fingerprint: string;
   mode: TokenMode;
+  /** For people reading history/status; logic reads the epoch milliseconds below. */
   obtainedAt: string;
   expiresAt: string | null;
+  /** Epoch ms: the host re-formats date-like strings (see lib/devhost/hostJson.ts), numbers pass unchanged. */
+  obtainedAtMs: number;
+  expiresAtMs: number | null;
 }
 
 export interface RefreshDependencies {
@@ -113,5 +117,7 @@ function resultOf(token: CachedToken, action: RefreshResult["action"]): RefreshR
     mode: token.mode,
     obtainedAt: new Date(token.obtainedAt).toISOString(),
     expiresAt: token.expiresAt === undefined ? null : new Date(token.expiresAt).toISOString(),
+    obtainedAtMs: token.obtainedAt,
+    expiresAtMs: token.expiresAt ?? null,
   };
 }

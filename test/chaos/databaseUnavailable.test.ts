@@ -67,7 +67,7 @@ function lockMidResource(w: ChaosWorld, runId: string, afterPages: number, holdM
 
 function failuresOf(w: ChaosWorld, instanceId: string): string[] {
   return w.host
-    .history(instanceId)
+    .historyWithChildren(instanceId)
     .filter((e) => e.EventType === 6 /* TaskFailed */)
     .map((e) => String((e as unknown as { Reason?: string }).Reason));
 }
