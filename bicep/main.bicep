@@ -2,11 +2,13 @@
 //
 //   az deployment group create -g <resource group> -f bicep/main.bicep -p @bicep/main.parameters.example.json
 //
-// Deploys: Function App on Flex Consumption (Node 20, system-assigned identity) · storage for the
-// task hub, tenant registry and deployment package (identity-based, no shared keys) · Key Vault
-// (RBAC) · Log Analytics + Application Insights · log alerts on the app's telemetry signals ·
-// Azure SQL with Microsoft Entra-only authentication. No secret is a parameter or an output.
-// After the first deployment run bicep/sql/grant-app-user.sql (docs/deploy.md).
+// Deploys: a user-assigned identity with its roles, then the Function App on Flex Consumption
+// (Node 22) running as it · storage for the task hub, tenant registry and deployment package
+// (identity-based, no shared keys) · optionally a Durable Task Scheduler · Key Vault (RBAC) · Log
+// Analytics + Application Insights · log alerts on the app's telemetry signals · Azure SQL with
+// Microsoft Entra-only authentication. No secret is a parameter or an output.
+// After the first deployment run bicep/sql/grant-app-user.sql (docs/deploy.md). Every later
+// deployment passes sqlServerExists=true (the deploy workflow does it for you).
 //
 // Not compiled where it was written (no Bicep CLI there): .github/workflows/ci.yml compiles it.
 
@@ -81,10 +83,32 @@ param cleverOAuthBaseUrl string = 'https://clever.com'
 @maxLength(45)
 param taskHubName string = 'CleverSync${replace(environmentName, '-', '')}'
 
-@description('Most instances the Function App scales out to. Each holds a SQL pool of up to 10 connections: keep instances x 10 under the database\'s session limit.')
+@description('True on every deployment after the first: the SQL server exists, so its create-only administrators block is left out (Azure/bicep#6858). The deploy workflow sets it.')
+param sqlServerExists bool = false
+
+@description('Durable backend: AzureStorage (task hub in the storage account; Durable Functions Monitor reads it) or DurableTaskScheduler (managed backend with its own dashboard). docs/deploy.md says when to pick which.')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('DurableTaskScheduler only: the scheduler SKU.')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
+@description('Most instances the Function App scales out to. Each instance holds up to sqlPoolMax SQL connections: keep maximumInstanceCount x sqlPoolMax under the database\'s worker limit (GP_S_Gen5_2: 150) with headroom; docs/deploy.md has the arithmetic.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('SQL connections per instance (SQL_POOL_MAX). 40 instances x 3 = 120 of GP_S_Gen5_2\'s 150 workers, 30 left for admins, tools and parallel plans.')
+@minValue(1)
+@maxValue(50)
+param sqlPoolMax int = 3
 
 @description('Memory per Function App instance (MB).')
 @allowed([
@@ -123,6 +147,20 @@ var names = {
   appInsights: 'appi-${baseName}'
   sqlServer: 'sql-${baseName}-${take(suffix, 6)}'
   actionGroup: 'ag-${baseName}'
+  identity: 'id-${baseName}-${take(suffix, 6)}'
+  durableTaskScheduler: 'dts-${baseName}-${take(suffix, 6)}'
+}
+
+var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
+
+// First: the identity the app runs as, so its roles exist before the app does.
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: allTags
+  }
 }
 
 module storage 'modules/storage.bicep' = {
@@ -170,6 +208,32 @@ module sql 'modules/sql.bicep' = {
     adminPrincipalType: sqlAdminPrincipalType
     databaseSku: sqlDatabaseSku
     autoPauseDelayMinutes: sqlAutoPauseDelayMinutes
+    serverExists: sqlServerExists
+  }
+}
+
+module roleAssignments 'modules/roleAssignments.bicep' = {
+  name: 'roleAssignments'
+  params: {
+    appPrincipalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module durableTaskScheduler 'modules/durableTaskScheduler.bicep' = if (useDurableTaskScheduler) {
+  name: 'durableTaskScheduler'
+  params: {
+    name: names.durableTaskScheduler
+    location: location
+    tags: allTags
+    taskHubName: taskHubName
+    skuName: durableTaskSchedulerSku
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
   }
 }
 
@@ -180,13 +244,22 @@ resource appInsightsComponent 'Microsoft.Insights/components@2020-02-02' existin
   name: names.appInsights
 }
 
+// Last: the app, after its identity's roles (storage, Key Vault, Durable Task Scheduler) exist, so
+// the first start and the package upload never run without them.
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   dependsOn: [
     monitoring
+    roleAssignments
+    durableTaskScheduler
   ]
   params: {
     name: names.functionApp
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    durableBackend: durableBackend
+    durableTaskSchedulerEndpoint: useDurableTaskScheduler ? durableTaskScheduler!.outputs.endpoint : ''
+    sqlPoolMax: sqlPoolMax
     planName: names.plan
     location: location
     tags: allTags
@@ -206,17 +279,6 @@ module functionApp 'modules/functionApp.bicep' = {
   }
 }
 
-module roleAssignments 'modules/roleAssignments.bicep' = {
-  name: 'roleAssignments'
-  params: {
-    appPrincipalId: functionApp.outputs.principalId
-    storageAccountName: storage.outputs.name
-    keyVaultName: keyVault.outputs.name
-    operatorPrincipalId: operatorPrincipalId
-    operatorPrincipalType: operatorPrincipalType
-  }
-}
-
 module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   params: {
@@ -232,7 +294,11 @@ module alerts 'modules/alerts.bicep' = {
 
 output functionAppName string = functionApp.outputs.name
 output functionAppHostName string = functionApp.outputs.defaultHostName
-output functionAppPrincipalId string = functionApp.outputs.principalId
+@description('Object id of the identity the app runs as (user-assigned).')
+output functionAppPrincipalId string = identity.outputs.principalId
+@description('Name of that identity: the database user grant-app-user.sql creates (APP_NAME).')
+output appIdentityName string = identity.outputs.name
+output durableBackend string = durableBackend
 output storageAccountName string = storage.outputs.name
 output keyVaultName string = keyVault.outputs.name
 output keyVaultUri string = keyVault.outputs.uri

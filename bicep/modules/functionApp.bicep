@@ -1,4 +1,5 @@
-// The Function App on Flex Consumption (Linux, Node 20) with a system-assigned managed identity.
+// The Function App on Flex Consumption (Linux, Node 22) running as the user-assigned identity
+// (identity.bicep) whose roles were granted before this module runs (main.bicep orders it).
 // Every app setting is set here: a redeploy replaces the app's settings with this list, so add
 // settings through the extraAppSettings parameter, not by hand in the portal.
 //
@@ -7,8 +8,14 @@
 // WEBSITE_CONTENTSHARE and WEBSITE_CONTENTAZUREFILECONNECTIONSTRING: the runtime and the package
 // location live in functionAppConfig instead.
 
-@description('Function App name (also its managed identity\'s display name, used by grant-app-user.sql).')
+@description('Function App name.')
 param name string
+
+@description('Resource id of the app\'s user-assigned identity.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
 
 @description('Flex Consumption plan name.')
 param planName string
@@ -37,6 +44,20 @@ param tableEndpoint string
 
 @description('TASKHUB_NAME: the Durable task hub (host.json hubName is %TASKHUB_NAME%).')
 param taskHubName string
+
+@description('Durable backend: AzureStorage (host.json) or DurableTaskScheduler (host.durable-task-scheduler.json, swapped in by the deploy workflow).')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string
+
+@description('DurableTaskScheduler only: the scheduler endpoint. Empty otherwise.')
+param durableTaskSchedulerEndpoint string
+
+@description('SQL_POOL_MAX: connections per instance to the database (docs/deploy.md sizes it with maximumInstanceCount).')
+@minValue(1)
+param sqlPoolMax int
 
 @description('Azure SQL server host name.')
 param sqlServerFqdn string
@@ -79,14 +100,12 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-// SQL_CONNECTION holds no secret: the app signs in with its managed identity.
-// The keyword is "Active Directory Integrated" on purpose. The app's driver (mssql 12 / tedious)
-// maps that keyword, without Client Id / Client Secret / Token, to tedious'
-// azure-active-directory-default (DefaultAzureCredential, i.e. the managed identity in Azure).
-// It does NOT understand ADO.NET's "Active Directory Default": that falls back to SQL password
-// authentication with no user and the login fails. test/deploy/bicep.test.ts parses this string
-// with the installed mssql to keep that true.
-var sqlConnection = 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName};Authentication=Active Directory Integrated;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30'
+// SQL_CONNECTION holds no secret: the app signs in as its user-assigned managed identity.
+// "Active Directory Managed Identity" with User Id = the identity's client id is the documented
+// ADO.NET form; lib/store/mssqlConfig.ts maps it to tedious' azure-active-directory-msi-app-service
+// (mssql alone would read it as a password login). test/deploy/bicep.test.ts renders this string
+// through that code.
+var sqlConnection = 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName};Authentication=Active Directory Managed Identity;User Id=${identityClientId};Encrypt=True;TrustServerCertificate=False;Connection Timeout=30'
 
 // Names: lib/config/settings.ts (the app's settings) or Functions platform settings; the tests in
 // test/deploy check both. No plain AzureWebJobsStorage: that would make the app use a connection
@@ -94,6 +113,10 @@ var sqlConnection = 'Server=tcp:${sqlServerFqdn},1433;Database=${sqlDatabaseName
 var coreAppSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // DefaultAzureCredential (Key Vault, Tables) picks the user-assigned identity by this id.
+  AZURE_CLIENT_ID: identityClientId
+  SQL_POOL_MAX: sqlPoolMax
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   TASKHUB_NAME: taskHubName
   KEY_VAULT_URL: keyVaultUri
@@ -103,9 +126,17 @@ var coreAppSettings = {
   CLEVER_OAUTH_BASE_URL: cleverOAuthBaseUrl
 }
 
+// Durable Task Scheduler: the connection host.durable-task-scheduler.json names
+// (storageProvider.connectionStringName), signed in as the user-assigned identity.
+var dtsAppSettings = durableBackend == 'DurableTaskScheduler'
+  ? {
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+    }
+  : {}
+
 // Only parameters feed this object, so the loop below can be sized at the start of the deployment
 // (a for-expression over resource properties would not compile, BCP178).
-var appSettings = union(extraAppSettings, coreAppSettings)
+var appSettings = union(extraAppSettings, coreAppSettings, dtsAppSettings)
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
@@ -113,7 +144,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   tags: tags
   kind: 'functionapp,linux'
   identity: {
-    type: 'SystemAssigned'
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
   }
   properties: {
     serverFarmId: plan.id
@@ -133,7 +167,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           type: 'blobContainer'
           value: deploymentContainerUrl
           authentication: {
-            type: 'SystemAssignedIdentity'
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
           }
         }
       }
@@ -143,7 +178,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        // Node 20 reached end of life on 2026-04-30; package.json engines and the workflows match.
+        version: '22'
       }
     }
   }
@@ -153,5 +189,3 @@ output name string = site.name
 output id string = site.id
 @description('Default host name (the smoke test calls https://<this>/api/health/live).')
 output defaultHostName string = site.properties.defaultHostName
-@description('Object id of the app\'s system-assigned managed identity.')
-output principalId string = site.identity.principalId

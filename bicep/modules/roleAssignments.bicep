@@ -1,7 +1,7 @@
-// Data-plane roles for the Function App's managed identity (and, optionally, operators) on the
+// Data-plane roles for the app's user-assigned managed identity (and, optionally, operators) on the
 // storage account and the Key Vault. Shared keys are disabled, so these roles are the only way in.
 
-@description('Object id of the Function App\'s system-assigned managed identity.')
+@description('Object id of the app\'s user-assigned managed identity (its roles exist before the app does).')
 param appPrincipalId string
 
 @description('Storage account of the task hub, tenant registry and deployment package.')

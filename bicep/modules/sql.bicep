@@ -1,6 +1,13 @@
 // Azure SQL logical server + database with Microsoft Entra-only authentication: no SQL logins,
 // no password anywhere. The Entra admin (a group, ideally) runs bicep/sql/grant-app-user.sql once
-// after the first deployment to make the Function App's managed identity a database user.
+// after the first deployment to make the app's managed identity a database user.
+//
+// The server's `administrators` block (Entra admin + Entra-only) is honoured only when the server
+// is created; sending it again to an existing Entra-only server fails with
+// AadOnlyAuthenticationIsEnabled (https://github.com/Azure/bicep/issues/6858). So it is sent only
+// on the first deployment (serverExists = false), and the admin and Entra-only setting are managed
+// on every deployment by their own child resources (servers/administrators 'ActiveDirectory',
+// servers/azureADOnlyAuthentications 'Default'), which update an existing server in place.
 
 @description('Logical server name: lowercase letters, digits and hyphens, globally unique.')
 @minLength(1)
@@ -30,6 +37,9 @@ param adminObjectId string
 ])
 param adminPrincipalType string
 
+@description('True when the server already exists (every deployment after the first). The deploy workflow looks it up; by hand: az sql server list -g <rg>.')
+param serverExists bool
+
 @description('Database SKU, e.g. {"name": "GP_S_Gen5", "tier": "GeneralPurpose", "family": "Gen5", "capacity": 2} (serverless) or {"name": "S1", "tier": "Standard"}.')
 param databaseSku object
 
@@ -48,22 +58,51 @@ var databaseProperties = {
   zoneRedundant: false
 }
 
+var serverProperties = {
+  version: '12.0'
+  minimalTlsVersion: '1.2'
+  publicNetworkAccess: 'Enabled'
+}
+// Creation needs an administrator: with no SQL login, that is the Entra admin with Entra-only on.
+var createOnlyProperties = {
+  administrators: {
+    administratorType: 'ActiveDirectory'
+    azureADOnlyAuthentication: true
+    login: adminLogin
+    sid: adminObjectId
+    principalType: adminPrincipalType
+    tenantId: subscription().tenantId
+  }
+}
+
 resource sqlServer 'Microsoft.Sql/servers@2021-11-01' = {
   name: serverName
   location: location
   tags: tags
+  properties: serverExists ? serverProperties : union(serverProperties, createOnlyProperties)
+}
+
+// The Entra admin, kept in step on every deployment (changing the group takes effect here).
+resource entraAdmin 'Microsoft.Sql/servers/administrators@2021-11-01' = {
+  parent: sqlServer
+  name: 'ActiveDirectory'
   properties: {
-    version: '12.0'
-    minimalTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
-    administrators: {
-      administratorType: 'ActiveDirectory'
-      azureADOnlyAuthentication: true
-      login: adminLogin
-      sid: adminObjectId
-      principalType: adminPrincipalType
-      tenantId: subscription().tenantId
-    }
+    administratorType: 'ActiveDirectory'
+    login: adminLogin
+    sid: adminObjectId
+    tenantId: subscription().tenantId
+  }
+}
+
+// Entra-only authentication stays on (re-enabled if someone turned it off by hand).
+resource entraOnly 'Microsoft.Sql/servers/azureADOnlyAuthentications@2021-11-01' = {
+  parent: sqlServer
+  name: 'Default'
+  dependsOn: [
+    entraAdmin
+  ]
+  properties: {
+    azureADOnlyAuthentication: true
   }
 }
 

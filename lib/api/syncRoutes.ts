@@ -9,6 +9,7 @@ import { runAccepted, startOrConflict } from "./startRace";
 import { durableKeeperSignal, policyFromSettings, tokenKeeperInstanceId } from "../tokens";
 import { ApiProblem, json } from "./problem";
 import { readJsonBody, validate } from "./requestBody";
+import { durableInstanceLookup, reconcileRuns } from "../sync/runReconcile";
 
 export interface ApiContext {
   services: Services;
@@ -67,7 +68,7 @@ export async function syncStatus({ client }: ApiContext, tenantId: string, insta
 }
 
 /** GET /api/tenants/{tenantId}/runs?limit=n → recent run summaries from SQL. */
-export async function recentRuns({ services, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
+export async function recentRuns({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
   const limitText = request.query.get("limit") ?? "20";
   const limit = Number(limitText);
@@ -76,7 +77,9 @@ export async function recentRuns({ services, request }: ApiContext, tenantId: st
   }
   await services.tenants.get(tenantId);
   const store = await services.stores.storeFor(tenantId);
-  return json(200, { tenantId, runs: await store.listRuns(tenantId, limit) });
+  // A run whose instance is gone or ended without closing it is closed on read, with the reason.
+  const runs = await reconcileRuns(store, await store.listRuns(tenantId, limit), durableInstanceLookup(client), services.now);
+  return json(200, { tenantId, runs });
 }
 
 /** POST /api/tenants/{tenantId}/token/refresh → raises refreshNow on token:{tenantId}. */

@@ -1,10 +1,15 @@
 /**
  * Clever's OAuth endpoints and the token-provider contract the data client uses.
  *
- * - `requestClientCredentialsToken`: POST /oauth/tokens, grant_type=client_credentials,
- *   HTTP Basic client id/secret; `expires_in` parsed when present.
  * - `listDistrictTokens`: GET /oauth/tokens?owner_type=district[&district=id], the
- *   district-app tokens Secure Sync uses (they do not expire on a clock; they are revoked).
+ *   district-app tokens Secure Sync uses — the default and the only server-to-server flow Clever
+ *   documents (https://dev.clever.com/docs/district-app-tokens; they do not expire on a clock,
+ *   they are revoked). An entry that does carry an expiry (`expires_in` seconds or `expires_at`,
+ *   not documented by Clever) is honoured, so the 75% refresh path serves it too.
+ * - `requestClientCredentialsToken`: POST /oauth/tokens, grant_type=client_credentials, HTTP
+ *   Basic client id/secret (RFC 6749 §4.4); `expires_in` parsed when present. NOT a Clever grant:
+ *   Clever documents only district-app tokens and the authorization-code exchange. Kept for OAuth
+ *   providers (or Clever-compatible gateways) that issue expiring tokens this way.
  *
  * The access token on returned objects is a non-enumerable property, so logging or
  * JSON-serializing a token object does not leak it; read `.accessToken` explicitly.
@@ -78,6 +83,8 @@ export interface DistrictToken {
   districtId: string;
   scopes: string[];
   created?: string;
+  /** Only when the list entry announced an expiry (Clever's district tokens do not). */
+  expiresAt?: Date;
 }
 
 const tokenResponseSchema = z.looseObject({
@@ -95,6 +102,8 @@ const districtTokensSchema = z.looseObject({
       owner: z.looseObject({ type: z.string(), id: z.string() }),
       access_token: z.string().min(1),
       scopes: z.array(z.string()).optional(),
+      expires_in: z.union([z.number(), z.string()]).optional(),
+      expires_at: z.string().optional(),
     }),
   ),
 });
@@ -128,13 +137,24 @@ export async function listDistrictTokens(
   const parsed = await callOAuth(credentials, options, 'GET', `/oauth/tokens?${query}`, undefined, 'district tokens', (json) =>
     districtTokensSchema.safeParse(json),
   );
+  const now = (options.now ?? Date.now)();
   return parsed.data
     .filter((entry) => entry.owner.type === 'district')
     .map((entry) => {
       const token: DistrictToken = { accessToken: '', id: entry.id, districtId: entry.owner.id, scopes: entry.scopes ?? [] };
       if (entry.created !== undefined) token.created = entry.created;
+      const expiresAt = expiryOf(entry, now);
+      if (expiresAt) token.expiresAt = expiresAt;
       return hideAccessToken(token, entry.access_token);
     });
+}
+
+/** An announced expiry: `expires_in` seconds from now, or an `expires_at` timestamp; else none. */
+function expiryOf(entry: { expires_in?: number | string; expires_at?: string }, now: number): Date | undefined {
+  const seconds = entry.expires_in === undefined ? NaN : Number(entry.expires_in);
+  if (Number.isFinite(seconds) && seconds > 0) return new Date(now + seconds * 1000);
+  const at = entry.expires_at === undefined ? NaN : Date.parse(entry.expires_at);
+  return Number.isFinite(at) ? new Date(at) : undefined;
 }
 
 function hideAccessToken<T extends { accessToken: string }>(target: T, value: string): T {

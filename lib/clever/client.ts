@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { toTokenProvider, type TokenProvider, type TokenSource } from './auth';
-import { parseListEnvelope, parseMeEnvelope, parseSingleEnvelope } from './envelope';
+import { parseMeEnvelope, parseSingleEnvelope } from './envelope';
 import { CleverConfigError, CleverRateLimitError, CleverRequestError, CleverUnauthorizedError } from './errors';
 import { createDefaultAgent, describeErrorBody, networkOutcome, sendRequest, transientOutcome, type HttpSettings } from './http';
 import { emitMetric, type CleverMetricListener } from './metrics';
@@ -37,6 +37,8 @@ export interface CleverClientOptions {
   pageSize?: number;
   /** Per request, covering headers and body. Default 30000 ms. */
   timeoutMs?: number;
+  /** Largest response body accepted (bytes); past it CleverResponseTooLargeError. Default 256 MiB. */
+  maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** Shared undici dispatcher; by default the client owns a keep-alive Agent (closed by `close()`). */
   dispatcher?: Dispatcher;
@@ -104,6 +106,7 @@ export class CleverClient {
     this.http = {
       dispatcher: options.dispatcher ?? this.ownAgent!,
       timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
       userAgent: options.userAgent ?? 'CleverSyncSOS',
       onMetric: options.onMetric,
     };
@@ -147,16 +150,36 @@ export class CleverClient {
   }
 
   /**
-   * Id of the newest event, or undefined when there are none. Uses `ending_before=last&limit=1`
-   * (the documented way to find the newest event is uncertain; the simulator implements this).
+   * Id of the newest event, or undefined when there are none, found by the documented paging
+   * alone: follow `next` links from `startingAfter` (or the first event) to the end; the feed is
+   * oldest first (https://dev.clever.com/docs/events-api). `ending_before=last` is documented
+   * only for API v1.x, so it is not used. With `startingAfter` and nothing after it, that id is
+   * still the newest. A 404 for a pruned `startingAfter` rescans from the first event.
    */
-  async latestEventId(signal?: AbortSignal): Promise<string | undefined> {
-    const url = this.url('/events');
-    url.searchParams.set('ending_before', 'last');
-    url.searchParams.set('limit', '1');
-    const body = await this.getBody(url, { resource: 'events', page: 1, signal });
-    const { records } = parseListEnvelope('events', body, { resource: 'events', page: 1, path: url.pathname });
-    return records[records.length - 1]?.id;
+  async latestEventId(options: { startingAfter?: string; signal?: AbortSignal } = {}): Promise<string | undefined> {
+    try {
+      let newest = options.startingAfter;
+      for await (const page of this.pages('events', { startingAfter: options.startingAfter, signal: options.signal })) newest = page.lastId ?? newest;
+      return newest;
+    } catch (error) {
+      if (options.startingAfter && error instanceof CleverRequestError && error.status === 404) return this.latestEventId({ signal: options.signal });
+      throw error;
+    }
+  }
+
+  /**
+   * Districts the token can read: `GET /districts` is documented to return only the token's own
+   * district for a district-app token (Clever/swagger-api v3.0.yml `/districts`; dev.clever.com
+   * "Districts"). Used to validate a token and to see it was revoked (401), instead of `/me`,
+   * whose shape for district tokens is not documented.
+   */
+  async tokenDistricts(signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const page of this.pages('districts', { limit: 10, signal })) {
+      for (const record of page.records) ids.push(record.id);
+      if (ids.length > 10) break;
+    }
+    return ids;
   }
 
   /** One record by id (`/<resource>/<id>`). A missing record is CleverRequestError with status 404. */

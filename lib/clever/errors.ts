@@ -117,6 +117,16 @@ export class CleverMalformedResponseError extends CleverError {
   }
 }
 
+/** A response body over the configured cap (an endless or runaway answer). Permanent: the same request would do it again. */
+export class CleverResponseTooLargeError extends CleverError {
+  readonly code = 'CLEVER_RESPONSE_TOO_LARGE';
+  readonly maxBytes: number;
+  constructor(message: string, details: CleverErrorDetails & { maxBytes: number }) {
+    super(message, details);
+    this.maxBytes = details.maxBytes;
+  }
+}
+
 /** Settings passed to the client are invalid (e.g. page size over Clever's 10000 limit). */
 export class CleverConfigError extends CleverError {
   readonly code = 'CLEVER_CONFIG';

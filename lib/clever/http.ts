@@ -6,14 +6,19 @@
  * undici's own `fetch` is used together with its `Agent`: Node 20's built-in fetch bundles an
  * older undici whose internals do not accept a dispatcher from undici 7.
  */
-import { Agent, fetch, type Dispatcher } from 'undici';
-import { CleverNetworkError, CleverRateLimitError, CleverServerError, sanitizeCause } from './errors';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import { CleverNetworkError, CleverRateLimitError, CleverResponseTooLargeError, CleverServerError, sanitizeCause } from './errors';
 import { emitMetric, type CleverMetricListener } from './metrics';
 import { parseRetryAfterMs, type AttemptOutcome } from './retry';
+
+/** Default cap of one response body: a full 10000-record page is tens of MB; a runaway body stops here. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 export interface HttpSettings {
   dispatcher: Dispatcher;
   timeoutMs: number;
+  /** A body larger than this fails the request with CleverResponseTooLargeError. Default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
   userAgent: string;
   onMetric?: CleverMetricListener;
 }
@@ -62,7 +67,7 @@ export async function sendRequest(settings: HttpSettings, request: HttpRequest):
       redirect: 'manual',
     });
     // Reading the body is inside the timeout too: a stalled body is as bad as a stalled header.
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await readCapped(response, settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, path, request.attempt, controller);
     const durationMs = Math.round(performance.now() - started);
     emitMetric(settings.onMetric, {
       type: 'request',
@@ -75,6 +80,7 @@ export async function sendRequest(settings: HttpSettings, request: HttpRequest):
     });
     return { status: response.status, headers: response.headers, body, durationMs };
   } catch (error) {
+    if (error instanceof CleverResponseTooLargeError) throw error;
     const failure = timedOut ? 'timeout' : request.signal?.aborted ? 'aborted' : 'connection';
     emitMetric(settings.onMetric, {
       type: 'network_error',
@@ -100,6 +106,35 @@ export async function sendRequest(settings: HttpSettings, request: HttpRequest):
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * Reads a body up to `maxBytes`, so an endless or huge answer cannot grow the process: past the
+ * cap the connection is aborted and the request fails with a named, permanent error.
+ */
+async function readCapped(response: Response, maxBytes: number, path: string, attempt: number, controller: AbortController): Promise<Buffer> {
+  const tooLarge = (bytes: string) =>
+    new CleverResponseTooLargeError(
+      `Clever's answer to GET ${path} is larger than the ${maxBytes}-byte cap (${bytes}); nothing from it was used. Fix: lower the page size, or raise CLEVER_MAX_RESPONSE_BYTES if such pages are genuine.`,
+      { status: response.status, path, attempts: attempt, maxBytes },
+    );
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    controller.abort();
+    throw tooLarge(`Content-Length ${declared}`);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      controller.abort();
+      throw tooLarge(`over ${maxBytes} bytes read`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /**

@@ -26,20 +26,34 @@ export async function* iteratePages<T extends CleverRecord>(
 ): AsyncGenerator<CleverPage<T>, void, undefined> {
   let url: URL | undefined = firstUrl;
   let number = options.firstPageNumber;
-  const seen = new Set<string>();
+  // Records come in ascending id order ("Elements are returned sorted with ascending IDs",
+  // https://dev.clever.com/docs/paging-and-limits), so the cursor must only move forward: a page
+  // that goes back is a loop (whatever its query string says), a repeated id is counted.
+  let highest = firstUrl.searchParams.get('starting_after') ?? undefined;
   while (url) {
     const started = performance.now();
     const path = url.pathname;
-    seen.add(url.pathname + url.search);
     const body = await requester.getBody(url, { resource, page: number }, options.signal);
     const { records, links } = parseListEnvelope(resource, body, { resource, page: number, path });
+    const loop = (reason: string) =>
+      new CleverMalformedResponseError(`Clever returned a malformed response for resource "${resource}" page ${number} (${path}): ${reason}`, {
+        resource,
+        page: number,
+        reason: 'pagination loop',
+        path,
+      });
+    let duplicates = 0;
+    for (const record of records) {
+      if (highest !== undefined && record.id < highest) throw loop(`record ${record.id} comes after ${highest}: ids go backwards (a paging loop)`);
+      if (record.id === highest) duplicates++;
+      else highest = record.id;
+    }
     const nextUri = links.find((link) => link.rel === 'next')?.uri;
     const nextUrl: URL | undefined = nextUri && records.length > 0 ? resolveNext(nextUri, url, resource, number) : undefined;
-    if (nextUrl && seen.has(nextUrl.pathname + nextUrl.search)) {
-      throw new CleverMalformedResponseError(
-        `Clever returned a malformed response for resource "${resource}" page ${number} (${path}): next link repeats an earlier page`,
-        { resource, page: number, reason: 'pagination loop', path },
-      );
+    if (nextUrl) {
+      const after = nextUrl.searchParams.get('starting_after');
+      const current = url.searchParams.get('starting_after');
+      if (!after || (current !== null && after <= current)) throw loop(`next link's starting_after (${after ?? 'none'}) does not move past ${current ?? 'the start'}`);
     }
     const latencyMs = Math.round(performance.now() - started);
     emitMetric(options.onMetric, { type: 'page', resource, page: number, records: records.length, bytes: body.length, latencyMs });
@@ -51,6 +65,7 @@ export async function* iteratePages<T extends CleverRecord>(
       bytes: body.length,
       latencyMs,
     };
+    if (duplicates) page.duplicates = duplicates;
     const last = records[records.length - 1];
     if (last) page.lastId = last.id;
     yield page;

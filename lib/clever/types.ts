@@ -100,7 +100,9 @@ export interface CleverEvent extends CleverRecord {
   /** `<resource>.<action>`, e.g. `users.updated`. */
   type: string;
   created: string;
-  data: { object: CleverRecord; previous_attributes?: Record<string, unknown> };
+  data: { object: CleverRecord };
+  /** `*.updated` only: the changed fields' old values (beside `data`, per Clever/swagger-api v3.0-events.yml). */
+  previous_attributes?: Record<string, unknown>;
 }
 
 /** Map from list endpoint to its record type. */
@@ -152,4 +154,6 @@ export interface CleverPage<T extends CleverRecord = CleverRecord> {
   bytes: number;
   /** Wall time for the page including waits and retries. */
   latencyMs: number;
+  /** Records whose id an earlier page (or record) already had: kept, and counted for the run summary. */
+  duplicates?: number;
 }

@@ -35,6 +35,15 @@ export const settingsSchema = z.object({
     .transform((value) => value?.toLowerCase() === "true"),
   QUARANTINE_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(3650, { message: "must be at most 3650" }).default(90),
   SYNC_LEASE_SECONDS: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(30, { message: "must be at least 30" }).max(24 * 3600, { message: "must be at most 86400" }).default(900),
+  SQL_POOL_MAX: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(50, { message: "must be at most 50" }).default(3),
+  STORE_MAX_ROWS_PER_TRANSACTION: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1, { message: "must be at least 1" }).max(4000, { message: "must be at most 4000 (SQL Server escalates to a table lock near 5000 locks)" }).default(2000),
+  // Clever keeps events 30 days (https://dev.clever.com/docs/events-api): stay inside that, with a margin.
+  SYNC_EVENTS_MAX_AGE_DAYS: z.coerce.number({ message: "must be a number" }).min(1, { message: "must be at least 1" }).max(29, { message: "must be at most 29 (Clever keeps events for 30 days)" }).default(25),
+  CLEVER_MAX_RESPONSE_BYTES: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(1_000_000, { message: "must be at least 1000000" }).default(256 * 1024 * 1024),
+  // v3.0 by default: the mirror maps v3.0 fields only, and v3.1 adds sensitive student demographics
+  // (disability, IEP, 504, FRL) it would otherwise keep in raw JSON. Same paths and events in both.
+  CLEVER_API_VERSION: z.enum(["v3.0", "v3.1"], { message: "must be v3.0 or v3.1" }).default("v3.0"),
+  CLEVER_MAX_RECORD_BYTES: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(10_000, { message: "must be at least 10000" }).default(2 * 1024 * 1024),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

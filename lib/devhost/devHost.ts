@@ -3,8 +3,9 @@ import { Clock, VirtualClock, WallClock } from "./clock";
 import { ActivityOverride, DurableEngine, EngineWarning, InstanceStatus } from "./engine";
 import { OrchestrationStalledError } from "./errors";
 import { RegisteredFunction, registeredFunctions, setCoreLogSink } from "./functionsCore";
-import { HistoryEvent } from "./history";
+import { HistoryEvent, HistoryEventType } from "./history";
 import { HttpHost } from "./httpHost";
+import { InstanceStore } from "./instanceStore";
 import { durableClientBindings, FunctionLogSink, invokeFunction, jsonInput, RpcHttpData, RpcTypedData, triggerOf } from "./invoker";
 import { managementPayload } from "./managementApi";
 import { timerPayload, timerTriggers, TimerTriggerScheduler } from "./timerTriggers";
@@ -38,6 +39,8 @@ export interface DevHostOptions {
   /** Receives function logs as they happen (they are also kept in `logs`). */
   onLog?: (entry: LogEntry) => void;
   onWarning?: (warning: EngineWarning) => void;
+  /** Keep durable instances here and resume them at start (default: memory only). */
+  store?: InstanceStore;
 }
 
 export interface RunOptions {
@@ -57,6 +60,9 @@ export class DevHost {
   readonly logs: LogEntry[] = [];
   readonly keys: { functionKey: string; masterKey: string; systemKey: string };
   readonly taskHub: string;
+  /** Instances found in flight in the store at start, now resumed. */
+  resumed: string[] = [];
+  readonly #store?: InstanceStore;
   readonly #functions: Map<string, RegisteredFunction>;
   readonly #http: HttpHost;
   readonly #log: FunctionLogSink;
@@ -86,7 +92,9 @@ export class DevHost {
       maxConcurrentActivities: options.maxConcurrentActivities,
       onWarning: options.onWarning,
       bindingInputs: (fn) => this.#clientInputs(fn),
+      store: options.store,
     });
+    this.#store = options.store;
     this.#http = new HttpHost({
       engine: this.engine,
       functions: this.#functions,
@@ -105,6 +113,8 @@ export class DevHost {
   static async start(options: DevHostOptions = {}): Promise<DevHost> {
     const host = new DevHost(options);
     host.#url = await host.#http.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+    // Activities resumed from the store may call back through the durableClient binding: listen first.
+    host.resumed = host.engine.restore();
     if (host.clock.kind === "wall") {
       host.engine.onTimersChanged(() => host.#armWallTimer());
       host.#armWallTimer();
@@ -135,6 +145,9 @@ export class DevHost {
     this.#timers?.stop();
     if (this.#wake) clearTimeout(this.#wake);
     await this.#http.close();
+    // Like a host that goes away: work still running is not waited for. Every change was stored
+    // as it happened, so the next start resumes from there (unfinished activities run again).
+    this.#store?.close();
     setCoreLogSink(undefined);
   }
 
@@ -158,6 +171,13 @@ export class DevHost {
 
   history(instanceId: string): HistoryEvent[] {
     return this.engine.history(instanceId);
+  }
+
+  /** The history of an instance followed by those of its sub-orchestrations (depth-first), for tests that look at a whole run. */
+  historyWithChildren(instanceId: string): HistoryEvent[] {
+    const own = this.engine.history(instanceId);
+    const children = own.filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated).map((e) => String(e.InstanceId));
+    return [...own, ...children.flatMap((child) => (this.engine.getStatus(child) ? this.historyWithChildren(child) : []))];
   }
 
   /** Replaces an activity's implementation for this host (undefined restores the registered one). */

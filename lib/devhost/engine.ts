@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { actionInputText, actionSignature, ActionType, flattenActions, OrchestratorAction, RetryOptionsJson } from "./actions";
+import { actionInputText, actionSignature, ActionType, flattenActions, OrchestratorAction } from "./actions";
 import { Clock } from "./clock";
 import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedError, InstanceNotFoundError } from "./errors";
 import { RegisteredFunction } from "./functionsCore";
+import { hostJsonRoundTrip } from "./hostJson";
+import { customStatusSizeError, describeOp, findNondeterminism, MAXIMUM_SHORT_TIMER_MS, nextTimerSegment, replaySignature, topLevelActions } from "./hostRules";
+import { Execution, HostOp, HostTask, Instance, instanceFromSnapshot, instanceSnapshot, newExecution, opDone, RuntimeStatus, TERMINAL } from "./instanceState";
+import { InstanceStore } from "./instanceStore";
 import { eventTypeName, HistoryEvent, historyEvent, HistoryEventType, toJsonText } from "./history";
 import { FunctionLogSink, fromRpcTypedData, invokeFunction, jsonInput, RpcTypedData, triggerOf } from "./invoker";
-import { nextRetryDelayMs } from "./retry";
+import { retryIntervalError, retryOptionsOverflow, retryStepAfterFailure } from "./retry";
 
-export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Canceled" | "Terminated" | "Suspended";
-
-const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+export type { RuntimeStatus } from "./instanceState";
 
 /** What the host sends with every orchestration: schema V3 and its timer limits (extension 2.x defaults). */
 const UPPER_SCHEMA_VERSION = 1;
 const UPPER_SCHEMA_VERSION_NEW = 2;
-const MAXIMUM_SHORT_TIMER_MS = 6 * 24 * 3600 * 1000;
-const LONG_RUNNING_TIMER_INTERVAL_MS = 3 * 24 * 3600 * 1000;
 
 export interface InstanceStatus {
   name: string;
@@ -26,7 +26,7 @@ export interface InstanceStatus {
   output: unknown;
   createdTime: string;
   lastUpdatedTime: string;
-  historyEvents?: HistoryEvent[];
+  historyEvents?: HistoryEvent[] | Record<string, unknown>[];
 }
 
 export interface InstanceQuery {
@@ -38,42 +38,6 @@ export interface InstanceQuery {
 
 /** A replacement for a registered activity, for tests (receives the parsed input). */
 export type ActivityOverride = (input: unknown) => unknown;
-
-interface RetryState {
-  options: RetryOptionsJson;
-  attempt: number;
-  firstAttemptAt: number;
-}
-
-type HostTask =
-  | { kind: "activity"; name: string; inputText?: string; retry?: RetryState }
-  | { kind: "subOrchestration"; name: string; inputText?: string; childId: string; explicitId?: string; retry?: RetryState }
-  | { kind: "retryTimer"; of: Extract<HostTask, { kind: "activity" | "subOrchestration" }> & { retry: RetryState } }
-  | { kind: "timer"; finalFireAt: number }
-  | { kind: "entityCall"; requestId: string };
-
-interface Execution {
-  id: string;
-  history: HistoryEvent[];
-  nextSequence: number;
-  recordedActions: string[];
-  tasks: Map<number, HostTask>;
-}
-
-interface Instance {
-  instanceId: string;
-  name: string;
-  inputText?: string;
-  status: RuntimeStatus;
-  customStatus: unknown;
-  output: unknown;
-  createdAt: number;
-  updatedAt: number;
-  execution: Execution;
-  inbox: HistoryEvent[];
-  parent?: { instanceId: string; executionId: string; taskId: number };
-  episodes: number;
-}
 
 interface TimerEntry {
   fireAt: number;
@@ -110,6 +74,8 @@ export interface EngineOptions {
   onWarning?: (warning: EngineWarning) => void;
   /** Non-trigger inputs a function declared (the devhost supplies `durableClient` bindings). */
   bindingInputs?: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
+  /** Where instances are kept across restarts (none: memory only, forgotten on exit). */
+  store?: InstanceStore;
 }
 
 /**
@@ -125,6 +91,7 @@ export class DurableEngine {
   readonly #maxActivities: number;
   readonly #onWarning?: (warning: EngineWarning) => void;
   readonly #bindingInputs: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
+  readonly #store?: InstanceStore;
   readonly #instances = new Map<string, Instance>();
   readonly #entities = new Map<string, EntityRecord>();
   readonly #overrides = new Map<string, ActivityOverride>();
@@ -143,6 +110,37 @@ export class DurableEngine {
     this.#maxActivities = options.maxConcurrentActivities ?? 20;
     this.#onWarning = options.onWarning;
     this.#bindingInputs = options.bindingInputs ?? (() => ({}));
+    this.#store = options.store;
+  }
+
+  /**
+   * Loads every stored instance and picks up where it was, as the host does after a restart with
+   * its task hub: activities that had not reported back run again (at-least-once, like a queue
+   * message whose lease expired), durable timers are re-armed, a finished child's result that
+   * had not reached its parent is delivered. Returns the ids of instances still in flight.
+   */
+  restore(): string[] {
+    if (!this.#store) return [];
+    for (const text of this.#store.loadAll()) {
+      const instance = instanceFromSnapshot(text);
+      this.#instances.set(instance.instanceId, instance);
+    }
+    const resumed: string[] = [];
+    for (const instance of this.#instances.values()) {
+      if (TERMINAL.has(instance.status)) continue;
+      resumed.push(instance.instanceId);
+      const execution = instance.execution;
+      const answered = new Set(instance.inbox.map((e) => (e.TaskScheduledId ?? e.TimerId) as number | undefined).filter((id) => id !== undefined));
+      for (const [id, task] of execution.tasks) {
+        if (answered.has(id)) continue;
+        if (task.kind === "activity") this.#queueActivity(instance, execution.id, id, task.name, task.inputText);
+        else if (task.kind === "timer" || task.kind === "retryTimer") this.#addTimer(instance, id, task.fireAt);
+        else if (task.kind === "subOrchestration") this.#redeliverChildResult(instance, id, task.childId);
+        else this.#warn(instance.instanceId, "An entity call was in flight when the devhost stopped; entity state is not kept across restarts, so it will not be answered.");
+      }
+      if (instance.inbox.length) this.#kick();
+    }
+    return resumed;
   }
 
   get clock(): Clock {
@@ -193,6 +191,7 @@ export class DurableEngine {
     instance.execution.history.push(historyEvent(HistoryEventType.ExecutionSuspended, this.#clock.now(), { Reason: reason }));
     instance.status = "Suspended";
     instance.updatedAt = this.#clock.now();
+    this.#save(instance);
   }
 
   resume(instanceId: string, reason: string): void {
@@ -201,10 +200,12 @@ export class DurableEngine {
     instance.execution.history.push(historyEvent(HistoryEventType.ExecutionResumed, this.#clock.now(), { Reason: reason }));
     instance.status = "Running";
     instance.updatedAt = this.#clock.now();
+    this.#save(instance);
     this.#kick();
   }
 
   purge(instanceId: string): boolean {
+    this.#store?.delete(instanceId);
     return this.#instances.delete(instanceId);
   }
 
@@ -212,6 +213,7 @@ export class DurableEngine {
     let deleted = 0;
     for (const instance of this.#matching(query)) {
       this.#instances.delete(instance.instanceId);
+      this.#store?.delete(instance.instanceId);
       deleted++;
     }
     return deleted;
@@ -265,6 +267,7 @@ export class DurableEngine {
 
   isIdle(): boolean {
     if (this.#inflight.size || this.#dispatchScheduled || this.#activityQueue.length) return false;
+    if (this.#timers.length && this.#timers[0].fireAt <= this.#clock.now()) return false;
     for (const instance of this.#instances.values()) {
       if (instance.inbox.length && instance.status !== "Suspended" && !TERMINAL.has(instance.status)) return false;
     }
@@ -276,7 +279,10 @@ export class DurableEngine {
   async whenIdle(): Promise<void> {
     while (!this.isIdle()) {
       if (this.#inflight.size) await Promise.race(this.#inflight);
-      else await new Promise((resolve) => setImmediate(resolve));
+      else {
+        this.#kick(); // e.g. a timer that has just become due
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 
@@ -289,6 +295,12 @@ export class DurableEngine {
     if (instance.status !== "Running" && instance.status !== "Pending") return undefined;
     if (instance.inbox.length || this.#busy.has(instanceId)) return undefined;
     if (instance.execution.tasks.size) return undefined;
+    if (instance.execution.faults.length) {
+      return (
+        `the Azure host dropped an action the orchestrator is waiting for, so it waits forever: ${instance.execution.faults.join(" ")} ` +
+        "(DurableOrchestrationContext.CallDurableTaskFunctionAsync throws inside an async Task and OutOfProcOrchestrationShim.ProcessAsyncActionsV2 ignores it)."
+      );
+    }
     const waiting = this.#openEventWaits(instance);
     if (waiting.length) return undefined;
     const tail = instance.execution.history.slice(-6).map((e) => eventTypeName(e.EventType)).join(", ");
@@ -327,6 +339,26 @@ export class DurableEngine {
     return instance;
   }
 
+  /** Writes the instance to the store; skipped mid-episode (the episode's end writes it whole). */
+  #save(instance: Instance): void {
+    if (!this.#store || this.#busy.has(instance.instanceId) || this.#instances.get(instance.instanceId) !== instance) return;
+    this.#store.save(instance.instanceId, instanceSnapshot(instance));
+  }
+
+  /** A child that ended while its parent's copy of the result was lost (stopped in between): deliver it again. */
+  #redeliverChildResult(parent: Instance, taskId: number, childId: string): void {
+    const child = this.#instances.get(childId);
+    if (child && !TERMINAL.has(child.status)) return;
+    const now = this.#clock.now();
+    const link = { instanceId: parent.instanceId, executionId: parent.execution.id, taskId };
+    if (child?.status === "Completed") {
+      this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: taskId, Result: toJsonText(child.output) ?? null }));
+    } else {
+      const reason = child ? String(child.output) : `The sub-orchestration '${childId}' no longer exists.`;
+      this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, now, { TaskScheduledId: taskId, Reason: reason, Details: reason }));
+    }
+  }
+
   #require(instanceId: string): Instance {
     const instance = this.#instances.get(instanceId);
     if (!instance) throw new InstanceNotFoundError(instanceId);
@@ -360,14 +392,15 @@ export class DurableEngine {
 
   #enqueue(instance: Instance, event: HistoryEvent): void {
     instance.inbox.push(event);
+    this.#save(instance);
     this.#kick();
   }
 
   #openEventWaits(instance: Instance): string[] {
     const open = new Map<string, number>();
-    for (const signature of instance.execution.recordedActions) {
-      const match = /^WaitForExternalEvent\((.*)\)$/.exec(signature);
-      if (match) open.set(match[1], (open.get(match[1]) ?? 0) + 1);
+    for (const action of instance.execution.lastActions) {
+      const name = action.actionType === ActionType.WaitForExternalEvent ? action.externalEventName : undefined;
+      if (name !== undefined) open.set(name, (open.get(name) ?? 0) + 1);
     }
     for (const event of instance.execution.history) {
       if (event.EventType === HistoryEventType.EventRaised && open.has(event.Name as string)) {
@@ -389,6 +422,9 @@ export class DurableEngine {
   }
 
   #dispatch(): void {
+    // A timer already due (a retry's immediate dummy timer, a timer for "now") fires as it would on
+    // the wall clock: at once, not when everything else has gone idle.
+    if (this.#timers.length && this.#timers[0].fireAt <= this.#clock.now()) this.fireDueTimers();
     for (const instance of this.#instances.values()) {
       if (!instance.inbox.length || this.#busy.has(instance.instanceId)) continue;
       if (instance.status === "Suspended" || TERMINAL.has(instance.status)) continue;
@@ -429,6 +465,7 @@ export class DurableEngine {
       await this.#episode(instance, event);
     } finally {
       this.#busy.delete(instance.instanceId);
+      this.#save(instance);
     }
   }
 
@@ -478,31 +515,96 @@ export class DurableEngine {
       failure = state.error ?? describe(error);
     }
     if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    // The host reads the result through JObject.Parse: date-like strings come back re-formatted.
+    state = hostJsonRoundTrip(state);
 
-    const actions = flattenActions(state.actions);
-    const divergence = findNondeterminism(execution.recordedActions, actions);
+    const topActions = topLevelActions(state.actions);
+    const actions = flattenActions(topActions);
+    // OutOfProcOrchestrationShim.ScheduleDurableTaskEvents deserializes the actions first
+    // (RetryOptionsConverter: Int32 fields), then sets the custom status (16 KB limit); either
+    // exception fails the orchestration (TaskOrchestrationShim.InvokeUserCodeAndHandleResults).
+    const overflow = actions.map((a) => (a.retryOptions ? retryOptionsOverflow(a.retryOptions) : undefined)).find(Boolean);
+    if (overflow) {
+      this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${overflow}`, now);
+      return;
+    }
+    if (state.customStatus !== undefined && state.customStatus !== null) {
+      const tooBig = customStatusSizeError(state.customStatus);
+      if (tooBig) {
+        this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${tooBig}`, now);
+        return;
+      }
+      instance.customStatus = state.customStatus;
+    }
+    const divergence = findNondeterminism(execution, actions);
     if (divergence) {
       this.#fail(instance, `Non-Deterministic workflow detected: ${divergence}`, now);
       return;
     }
-    if (state.customStatus !== undefined) instance.customStatus = state.customStatus;
-    const fresh = actions.slice(execution.recordedActions.length);
-    execution.recordedActions = actions.map(actionSignature);
-
-    if (failure !== undefined) {
-      this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${failure}`, now);
-      return;
-    }
-    let continueAsNew: OrchestratorAction | undefined;
-    for (const action of fresh) {
-      if (action.actionType === ActionType.ContinueAsNew) continueAsNew = action;
-      else this.#schedule(instance, action, now);
-    }
+    execution.lastActions = actions;
+    execution.outcome = { isDone: state.isDone, output: state.output, failure };
+    this.#cancelTimers(execution, actions);
+    this.#advanceShim(instance, topActions, now);
     execution.history.push(historyEvent(HistoryEventType.OrchestratorCompleted, now));
     instance.updatedAt = now;
+    this.#completeIfSettled(instance, topActions, now);
+  }
 
-    if (continueAsNew) this.#continueAsNew(instance, continueAsNew, now);
-    else if (state.isDone) this.#complete(instance, state.output, now);
+  /**
+   * OutOfProcOrchestrationShim.ProcessAsyncActionsV2: invoke the next top-level action only once
+   * the previous one's task has completed (a WhenAll only when ALL its children have, retries
+   * included). Work the orchestrator yields after catching a Task.all failure therefore waits for
+   * the siblings, and DTFx hands out its sequence ids only then.
+   */
+  #advanceShim(instance: Instance, topActions: OrchestratorAction[], now: number): void {
+    const execution = instance.execution;
+    while (execution.top.length < topActions.length) {
+      const previous = execution.top[execution.top.length - 1];
+      if (previous && !opDone(previous)) {
+        // The orchestrator moved past an action the host still awaits: only a Task.all that failed
+        // fast while siblings are open does that. Say so once: on Azure this is the mis-numbering hazard.
+        if (execution.warnedAhead !== execution.top.length) {
+          execution.warnedAhead = execution.top.length;
+          this.#warn(
+            instance.instanceId,
+            `The orchestrator scheduled ${actionSignature(topActions[execution.top.length])} while action #${execution.top.length - 1} (${describeOp(topActions[execution.top.length - 1])}) still has open work. ` +
+              "The Azure host schedules it only after all of that work ends, under a later sequence id than the orchestrator gave it, so the orchestrator may take another task's result for it (OutOfProcOrchestrationShim.ProcessAsyncActionsV2). Do not catch a fan-out failure while siblings run.",
+          );
+        }
+        return;
+      }
+      execution.top.push(this.#invoke(instance, topActions[execution.top.length], now));
+      if (execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    }
+  }
+
+  /**
+   * The instance ends only when the shim has walked every action AND DTFx has no open task
+   * (TaskOrchestrationExecutor.ExecuteCore: `if (!this.context.HasOpenTasks)`): an orchestrator
+   * that returns or throws while an activity, retry or timer is still open stays Running until
+   * that work finishes.
+   */
+  #completeIfSettled(instance: Instance, topActions: OrchestratorAction[], now: number): void {
+    const execution = instance.execution;
+    const outcome = execution.outcome;
+    if (!outcome || execution !== instance.execution || TERMINAL.has(instance.status)) return;
+    if (execution.top.length < topActions.length) return;
+    const last = execution.top[execution.top.length - 1];
+    if (last && !opDone(last)) return;
+    if (outcome.failure === undefined && !outcome.isDone) return;
+    if ([...execution.tasks.values()].some((task) => task.kind !== "entityCall")) return;
+    if (outcome.failure !== undefined) this.#fail(instance, `Orchestrator function '${instance.name}' failed: ${outcome.failure}`, now);
+    else if (execution.continueAsNew) this.#continueAsNew(instance, execution.continueAsNew, now);
+    else this.#complete(instance, outcome.output, now);
+  }
+
+  /** A timer the orchestrator cancelled (isCanceled) is no longer an open DTFx task (TaskOrchestrationContext.CreateTimer's cancel registration). */
+  #cancelTimers(execution: Execution, actions: OrchestratorAction[]): void {
+    for (let i = 0; i < execution.leaves.length && i < actions.length; i++) {
+      if (actions[i].actionType !== ActionType.CreateTimer || !actions[i].isCanceled || execution.leaves[i].done) continue;
+      execution.leaves[i].done = true;
+      for (const [id, task] of execution.tasks) if (task.kind === "timer" && task.op === execution.leaves[i]) execution.tasks.delete(id);
+    }
   }
 
   /** Host-side reaction to the event about to be delivered; returns the events it adds. */
@@ -511,30 +613,38 @@ export class DurableEngine {
     const added: HistoryEvent[] = [];
     switch (event.EventType) {
       case HistoryEventType.TaskCompleted:
-      case HistoryEventType.SubOrchestrationInstanceCompleted:
+      case HistoryEventType.SubOrchestrationInstanceCompleted: {
+        const task = execution.tasks.get(event.TaskScheduledId as number);
         execution.tasks.delete(event.TaskScheduledId as number);
+        if (task && (task.kind === "activity" || task.kind === "subOrchestration")) task.op.done = true;
         break;
+      }
       case HistoryEventType.TaskFailed:
       case HistoryEventType.SubOrchestrationInstanceFailed: {
         const task = execution.tasks.get(event.TaskScheduledId as number);
         execution.tasks.delete(event.TaskScheduledId as number);
-        if (task && (task.kind === "activity" || task.kind === "subOrchestration") && task.retry) {
-          // DTFx RetryInterceptor: a timer follows every failed attempt, the last one included.
-          const retry = task.retry;
-          const delay = nextRetryDelayMs(retry.options, retry.attempt - 1, retry.firstAttemptAt, now);
-          if (delay > 0) {
-            const timerId = execution.nextSequence++;
-            const fireAt = now + delay;
-            added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, timerId));
-            execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry } });
-            this.#addTimer(instance, timerId, fireAt);
-          } else {
-            this.#warn(
-              instance.instanceId,
-              `Retry timeout of '${task.name}' expired: the host gives up without a timer and the JS task never completes, so the instance will hang (azure-functions-durable-js#629).`,
-            );
-          }
+        if (!task || (task.kind !== "activity" && task.kind !== "subOrchestration")) break;
+        if (!task.retry) {
+          task.op.done = true;
+          break;
         }
+        // DTFx RetryInterceptor.Invoke: a (dummy, immediate) timer after the last attempt; a
+        // backoff timer before the next one; none at all once the retry timeout has expired.
+        const retry = task.retry;
+        const step = retryStepAfterFailure(retry.options, retry.attempt - 1, retry.firstAttemptAt, now);
+        if (step.kind === "giveUp") {
+          task.op.done = true;
+          this.#warn(
+            instance.instanceId,
+            `Retry timeout of '${task.name}' expired: the host gives up without a timer and the JS task never completes, so the instance will hang (azure-functions-durable-js#629).`,
+          );
+          break;
+        }
+        const timerId = execution.nextSequence++;
+        const fireAt = step.kind === "retry" ? now + step.delayMs : now;
+        added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, timerId));
+        execution.tasks.set(timerId, { kind: "retryTimer", of: { ...task, retry }, final: step.kind === "lastAttempt", fireAt });
+        this.#addTimer(instance, timerId, fireAt);
         break;
       }
       case HistoryEventType.TimerFired: {
@@ -543,32 +653,108 @@ export class DurableEngine {
         execution.tasks.delete(timerId);
         if (task?.kind === "retryTimer") {
           const { of } = task;
-          if (of.retry.attempt < of.retry.options.maxNumberOfAttempts) {
+          if (task.final) {
+            of.op.done = true;
+          } else {
             of.retry.attempt++;
             added.push(this.#scheduleAttempt(instance, of, now));
           }
-        } else if (task?.kind === "timer" && task.finalFireAt > now) {
+        } else if (task?.kind === "timer") {
+          const fireAt = nextTimerSegment(now, task.finalFireAt, false);
+          if (fireAt === undefined) {
+            task.op.done = true;
+            break;
+          }
           // Long timers are split by the host into segments, each with its own sequence id.
           const segmentId = execution.nextSequence++;
-          const fireAt = nextTimerSegment(now, task.finalFireAt);
           added.push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, segmentId));
+          task.fireAt = fireAt;
           execution.tasks.set(segmentId, task);
           this.#addTimer(instance, segmentId, fireAt);
         }
         break;
       }
-      case HistoryEventType.EventRaised:
+      case HistoryEventType.EventRaised: {
+        let entityReply = false;
         for (const [id, task] of execution.tasks) {
-          if (task.kind === "entityCall" && task.requestId === event.Name) execution.tasks.delete(id);
+          if (task.kind === "entityCall" && task.requestId === event.Name) {
+            execution.tasks.delete(id);
+            task.op.done = true;
+            entityReply = true;
+          }
         }
+        if (entityReply) break;
+        // DurableOrchestrationContext.RaiseEvent: the oldest pending wait of that name (names
+        // compared OrdinalIgnoreCase) gets it, otherwise it is buffered for a later wait.
+        const name = String(event.Name).toLowerCase();
+        const waiter = execution.eventWaits.get(name)?.shift();
+        if (waiter) waiter.done = true;
+        else execution.bufferedEvents.set(name, (execution.bufferedEvents.get(name) ?? 0) + 1);
         break;
+      }
       default:
         break;
     }
     return added;
   }
 
-  #schedule(instance: Instance, action: OrchestratorAction, now: number): void {
+  /** OutOfProcOrchestrationShim.InvokeAPIFromAction for one (possibly compound) action. */
+  #invoke(instance: Instance, action: OrchestratorAction, now: number): HostOp {
+    if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
+      const children = (action.compoundActions ?? []).map((child) => this.#invoke(instance, child, now));
+      return { kind: action.actionType === ActionType.WhenAll ? "all" : "any", done: false, children };
+    }
+    const op: HostOp = { kind: "leaf", done: false };
+    instance.execution.leaves.push(op);
+    const fault = this.#validate(instance, action);
+    if (fault) {
+      // CallDurableTaskFunctionAsync is async: its ArgumentException faults the returned Task,
+      // and ProcessAsyncActionsV2 "silently ignores exceptions" of awaited tasks. Nothing is
+      // scheduled, no sequence id is used, and the orchestrator's task never completes.
+      op.done = true;
+      instance.execution.faults.push(fault);
+      this.#warn(instance.instanceId, `${fault} The Azure host drops this action without telling the orchestrator, so the instance will wait forever.`);
+      return op;
+    }
+    op.signature = replaySignature(action);
+    if (op.signature) instance.execution.recordedActions.push(op.signature);
+    this.#schedule(instance, action, op, now);
+    return op;
+  }
+
+  /** The checks CallDurableTaskFunctionAsync makes before scheduling (DurableOrchestrationContext.cs). */
+  #validate(instance: Instance, action: OrchestratorAction): string | undefined {
+    const name = action.functionName ?? "";
+    switch (action.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry:
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry: {
+        if (action.retryOptions) {
+          const invalid = retryIntervalError(action.retryOptions, MAXIMUM_SHORT_TIMER_MS);
+          if (invalid) return `'${name}': ${invalid}.`;
+        }
+        const activity = action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry;
+        const fn = this.#functions.get(name);
+        // DurableTaskExtension.ThrowIfFunctionDoesNotExist.
+        if (!fn || triggerOf(fn).type !== (activity ? "activityTrigger" : "orchestrationTrigger")) {
+          return `The function '${name}' doesn't exist, is disabled, or is not ${activity ? "an activity" : "an orchestrator"} function.`;
+        }
+        if (!activity && action.instanceId) {
+          const id = action.instanceId.toLowerCase();
+          if (id === instance.instanceId.toLowerCase() || (instance.parent && id === instance.parent.instanceId.toLowerCase())) {
+            return "The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.";
+          }
+          if (id.startsWith("@")) return "Orchestration instance ids must not start with @";
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  #schedule(instance: Instance, action: OrchestratorAction, op: HostOp, now: number): void {
     const execution = instance.execution;
     const push = (event: HistoryEvent): void => {
       execution.history.push(event);
@@ -581,6 +767,7 @@ export class DurableEngine {
           name: action.functionName!,
           inputText: actionInputText(action.input),
           retry: action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined,
+          op,
         };
         push(this.#scheduleAttempt(instance, task, now));
         break;
@@ -594,6 +781,7 @@ export class DurableEngine {
           childId: "",
           explicitId: action.instanceId || undefined,
           retry: action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined,
+          op,
         };
         push(this.#scheduleAttempt(instance, task, now));
         break;
@@ -601,14 +789,32 @@ export class DurableEngine {
       case ActionType.CreateTimer: {
         const id = execution.nextSequence++;
         const finalFireAt = Date.parse(action.fireAt!);
-        const fireAt = nextTimerSegment(now, finalFireAt);
+        const fireAt = nextTimerSegment(now, finalFireAt, true) ?? finalFireAt;
         push(historyEvent(HistoryEventType.TimerCreated, now, { FireAt: new Date(fireAt).toISOString() }, id));
-        execution.tasks.set(id, { kind: "timer", finalFireAt });
+        if (action.isCanceled) {
+          op.done = true; // created, then cancelled at once on this replay
+          break;
+        }
+        execution.tasks.set(id, { kind: "timer", finalFireAt, op, fireAt });
         this.#addTimer(instance, id, fireAt);
         break;
       }
-      case ActionType.WaitForExternalEvent:
-        break; // no sequence id: events are matched by name
+      case ActionType.WaitForExternalEvent: {
+        // No sequence id and no history: events are matched by name (host side case-insensitively).
+        const name = (action.externalEventName ?? "").toLowerCase();
+        const buffered = execution.bufferedEvents.get(name) ?? 0;
+        if (buffered > 0) {
+          execution.bufferedEvents.set(name, buffered - 1);
+          op.done = true;
+        } else {
+          execution.eventWaits.set(name, [...(execution.eventWaits.get(name) ?? []), op]);
+        }
+        break;
+      }
+      case ActionType.ContinueAsNew:
+        execution.continueAsNew = action;
+        op.done = true;
+        break;
       case ActionType.CallEntity:
       case ActionType.SignalEntity: {
         const id = execution.nextSequence++;
@@ -618,7 +824,8 @@ export class DurableEngine {
         const inputText = toJsonText(action.input);
         const request = { op: action.operation, signal: isSignal, input: inputText, parent: instance.instanceId, id: requestId };
         push(historyEvent(HistoryEventType.EventSent, now, { InstanceId: action.instanceId, Name: "op", Input: JSON.stringify(request) }, id));
-        if (!isSignal) execution.tasks.set(id, { kind: "entityCall", requestId });
+        if (isSignal) op.done = true;
+        else execution.tasks.set(id, { kind: "entityCall", requestId, op });
         this.#entityOperation(name, key, {
           operation: action.operation ?? "",
           inputText,
@@ -640,7 +847,8 @@ export class DurableEngine {
       this.#queueActivity(instance, execution.id, id, task.name, task.inputText);
       return historyEvent(HistoryEventType.TaskScheduled, now, { Name: task.name, Input: task.inputText }, id);
     }
-    const childId = task.explicitId ?? `${instance.instanceId}:${id}`;
+    // TaskOrchestrationContext.CreateSubOrchestrationInstanceCore: `ExecutionId + ":" + id` when no id is given.
+    const childId = task.explicitId ?? `${execution.id}:${id}`;
     task.childId = childId;
     this.#startChild(instance, id, task.name, childId, task.inputText);
     return historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, now, { Name: task.name, InstanceId: childId, Input: task.inputText }, id);
@@ -649,10 +857,8 @@ export class DurableEngine {
   #startChild(parent: Instance, taskId: number, name: string, childId: string, inputText: string | undefined): void {
     const link = { instanceId: parent.instanceId, executionId: parent.execution.id, taskId };
     const existing = this.#instances.get(childId);
-    if (!this.#functions.get(name) || (existing && !TERMINAL.has(existing.status))) {
-      const reason = !this.#functions.get(name)
-        ? `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`
-        : `An Orchestration instance with the status ${existing!.status} already exists with ID '${childId}'.`;
+    if (existing && !TERMINAL.has(existing.status)) {
+      const reason = `An Orchestration instance with the status ${existing.status} already exists with ID '${childId}'.`;
       this.#deliverToParent(link, historyEvent(HistoryEventType.SubOrchestrationInstanceFailed, this.#clock.now(), { TaskScheduledId: taskId, Reason: reason, Details: reason }));
       return;
     }
@@ -692,6 +898,7 @@ export class DurableEngine {
     instance.output = output;
     instance.updatedAt = now;
     instance.execution.tasks.clear();
+    this.#save(instance);
     this.#timerListener?.();
   }
 
@@ -707,6 +914,7 @@ export class DurableEngine {
     if (index === -1) this.#timers.push(entry);
     else this.#timers.splice(index, 0, entry);
     this.#timerListener?.();
+    if (fireAt <= this.#clock.now()) this.#kick();
   }
 
   // ───────────────────────────── internals: activities ─────────────────────────────
@@ -732,11 +940,16 @@ export class DurableEngine {
   async #runActivity(name: string, inputText: string | undefined): Promise<unknown> {
     const input = inputText === undefined ? undefined : JSON.parse(inputText);
     const override = this.#overrides.get(name);
-    if (override) return roundTrip(await override(input));
+    if (override) {
+      const value = roundTrip(await override(input));
+      return typeof value === "string" ? value : hostJsonRoundTrip(value);
+    }
     const fn = this.#functionOfType(name, "activityTrigger", "an activity");
     const trigger: RpcTypedData = inputText === undefined ? {} : { string: inputText };
     const result = await invokeFunction(fn, { ...this.#bindingInputs(fn), [triggerOf(fn).name]: trigger }, this.#log);
-    return fromRpcTypedData(result.returnValue);
+    const value = fromRpcTypedData(result.returnValue);
+    // A JSON return value is parsed by the Functions host with JsonConvert defaults (dates re-formatted); a string is not.
+    return (result.returnValue as RpcTypedData | undefined)?.json !== undefined ? hostJsonRoundTrip(value) : value;
   }
 
   #functionOfType(name: string, triggerType: string, kind: string): RegisteredFunction {
@@ -816,10 +1029,6 @@ interface EntityStateJson {
   signals?: { target: { name: string; key: string }; name: string; input?: string }[];
 }
 
-function newExecution(): Execution {
-  return { id: randomUUID(), history: [], nextSequence: 0, recordedActions: [], tasks: new Map() };
-}
-
 function executionStarted(name: string, instanceId: string, inputText: string | undefined, at: number, parentInstanceId?: string): HistoryEvent {
   return historyEvent(HistoryEventType.ExecutionStarted, at, {
     Name: name,
@@ -828,24 +1037,6 @@ function executionStarted(name: string, instanceId: string, inputText: string | 
     OrchestrationInstance: { InstanceId: instanceId },
     ParentInstance: parentInstanceId ? { OrchestrationInstance: { InstanceId: parentInstanceId } } : null,
   });
-}
-
-function nextTimerSegment(now: number, finalFireAt: number): number {
-  return finalFireAt - now > MAXIMUM_SHORT_TIMER_MS ? now + LONG_RUNNING_TIMER_INTERVAL_MS : finalFireAt;
-}
-
-/** The first place where this replay's actions differ from what earlier episodes recorded. */
-function findNondeterminism(recorded: string[], actions: OrchestratorAction[]): string | undefined {
-  for (let i = 0; i < recorded.length; i++) {
-    if (i >= actions.length) {
-      return `A previous execution of this orchestration scheduled ${recorded[i]} as action #${i}, but the current replay execution hasn't (yet?) scheduled it. Was a change made to the orchestrator code after this instance had already started running?`;
-    }
-    const now = actionSignature(actions[i]);
-    if (now !== recorded[i]) {
-      return `A previous execution of this orchestration scheduled ${recorded[i]} as action #${i}, but the current replay execution scheduled ${now} instead. Was a change made to the orchestrator code after this instance had already started running?`;
-    }
-  }
-  return undefined;
 }
 
 /** The JSON state the library embeds after `$OutOfProcData$:` when an orchestrator throws. */

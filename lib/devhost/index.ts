@@ -8,3 +8,5 @@ export { VirtualClock, WallClock } from "./clock";
 export type { Clock } from "./clock";
 export { OrchestrationStalledError, InstanceNotFoundError } from "./errors";
 export { installCoreModuleHook } from "./moduleHook";
+export { MemoryInstanceStore, SqliteInstanceStore } from "./instanceStore";
+export type { InstanceStore } from "./instanceStore";

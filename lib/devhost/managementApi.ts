@@ -1,5 +1,6 @@
 import { DurableEngine, InstanceQuery, RuntimeStatus } from "./engine";
 import { FunctionNotFoundError, InstanceAlreadyExistsError, InstanceCompletedError, InstanceNotFoundError } from "./errors";
+import { historyView } from "./historyView";
 
 export interface ManagementRequest {
   method: string;
@@ -47,27 +48,32 @@ export function handleManagement(engine: DurableEngine, request: ManagementReque
   try {
     if (collection === "orchestrators" && method === "POST" && first) {
       const input = request.body.length ? JSON.parse(request.body) : undefined;
-      const id = engine.startNew(first, { instanceId: action, input });
-      const payload = payloadFor(id);
-      return { status: 202, body: payload, headers: { location: payload.statusQueryGetUri } };
+      return checkStatusResponse(engine.startNew(first, { instanceId: action, input }), payloadFor);
     }
     if (collection === "instances" && !first) {
       const query = instanceQuery(request.query);
       if (method === "GET") return listPage(engine, query, request);
       if (method === "DELETE") {
-        const deleted = engine.purgeWhere(query);
+        // HandleDeleteHistoryWithFiltersRequestAsync: createdTimeFrom is required; createdTimeTo defaults to now.
+        if (!query.createdTimeFrom) return { status: 400, body: "Please provide value for 'createdTimeFrom' parameter." };
+        const deleted = engine.purgeWhere({ ...query, createdTimeTo: query.createdTimeTo ?? new Date(engine.clock.now()), instanceIdPrefix: undefined });
         return deleted ? { status: 200, body: { instancesDeleted: deleted } } : { status: 404, body: { message: "No instances matched." } };
       }
     }
     if (collection === "instances" && first) {
       if (method === "GET" && !action) {
-        const status = engine.getStatus(first, {
-          showHistory: request.query.get("showHistory") === "true",
-          showInput: request.query.get("showInput") !== "false",
-        });
+        const showInput = queryBoolean(request.query, "showInput") ?? true;
+        const status = engine.getStatus(first, { showInput });
         if (!status) return { status: 404, body: { message: `No instance with ID '${first}' found.` } };
+        if (queryBoolean(request.query, "showHistory") && status.runtimeStatus !== "Pending") {
+          status.historyEvents = historyView(engine.history(first), { showHistoryOutput: queryBoolean(request.query, "showHistoryOutput") ?? false, showInput });
+        }
+        // HttpApiHandler.HandleGetStatusRequestAsync: 202 + Location + Retry-After: 5 while running;
+        // Failed is 200 unless returnInternalServerErrorOnFailure=true asks for 500.
         const running = ["Pending", "Running", "ContinuedAsNew", "Suspended"].includes(status.runtimeStatus);
-        return { status: running ? 202 : 200, body: status, headers: running ? { location: payloadFor(first).statusQueryGetUri } : undefined };
+        if (running) return { status: 202, body: status, headers: { location: payloadFor(first).statusQueryGetUri, "retry-after": "5" } };
+        const failedAs500 = status.runtimeStatus === "Failed" && queryBoolean(request.query, "returnInternalServerErrorOnFailure") === true;
+        return { status: failedAs500 ? 500 : 200, body: status };
       }
       if (method === "DELETE" && !action) {
         return engine.purge(first) ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { message: `No instance with ID '${first}' found.` } };
@@ -75,10 +81,25 @@ export function handleManagement(engine: DurableEngine, request: ManagementReque
       if (method === "POST") {
         const reason = request.query.get("reason") ?? "";
         switch (action) {
-          case "raiseEvent":
+          case "raiseEvent": {
             if (!extra) return { status: 400, body: { message: "An event name is required." } };
+            // HandleRaiseEventRequestAsync: 404, then 410 for a finished instance, then only application/json.
+            const target = engine.getStatus(first, { showInput: false });
+            if (!target) throw new InstanceNotFoundError(first);
+            if (["Completed", "Failed", "Terminated", "Canceled"].includes(target.runtimeStatus)) throw new InstanceCompletedError(first, target.runtimeStatus);
+            const mediaType = String(request.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+            if (mediaType !== "application/json") return { status: 400, body: { Message: "Only application/json request content is supported" } };
             engine.raiseEvent(first, extra, request.body.length ? JSON.parse(request.body) : undefined);
             return { status: 202 };
+          }
+          case "restart": {
+            // DurableClient.RestartAsync(instanceId, restartWithNewInstanceId = true): a new start with the old input.
+            const old = engine.getStatus(first);
+            if (!old) return { status: 400, body: { Message: "InstanceId does not match a valid orchestration instance." } };
+            const sameId = queryBoolean(request.query, "restartWithNewInstanceId") === false;
+            const id = engine.startNew(old.name, { instanceId: sameId ? first : undefined, input: old.input ?? undefined });
+            return checkStatusResponse(id, payloadFor);
+          }
           case "terminate":
             engine.terminate(first, reason);
             return { status: 202 };
@@ -109,23 +130,52 @@ export function handleManagement(engine: DurableEngine, request: ManagementReque
   } catch (error) {
     if (error instanceof InstanceNotFoundError) return { status: 404, body: { message: error.message } };
     if (error instanceof InstanceCompletedError) return { status: 410, body: { message: error.message } };
-    if (error instanceof InstanceAlreadyExistsError) return { status: 409, body: { message: error.message } };
-    if (error instanceof FunctionNotFoundError) return { status: 400, body: { message: error.message } };
-    if (error instanceof SyntaxError) return { status: 400, body: { message: "The request body is not valid JSON." } };
+    // DTFx OrchestrationAlreadyExistsException is an InvalidOperationException: HandleRequestAsync's
+    // catch-all answers 500; a missing function is an ArgumentException: 400.
+    if (error instanceof InstanceAlreadyExistsError) return { status: 500, body: { Message: "Something went wrong while processing your request", ExceptionMessage: error.message } };
+    if (error instanceof FunctionNotFoundError) return { status: 400, body: { Message: "One or more of the arguments submitted is incorrect", ExceptionMessage: error.message } };
+    if (error instanceof SyntaxError) return { status: 400, body: { Message: "Invalid JSON content" } };
     throw error;
   }
 }
 
+/** OrchestrationRuntimeStatus / DTFx OrchestrationStatus values, by number. */
+const STATUS_BY_NUMBER: RuntimeStatus[] = ["Running", "Completed", "ContinuedAsNew", "Failed", "Canceled", "Terminated", "Pending", "Suspended"];
+
 function instanceQuery(query: URLSearchParams): InstanceQuery {
-  const statuses = query.get("runtimeStatus");
-  const from = query.get("createdTimeFrom");
-  const to = query.get("createdTimeTo");
+  // TryGetIEnumerableQueryParameterValue: `Enum.TryParse(value, out T)`, case-sensitive, numbers
+  // accepted; values that do not parse are skipped, and none left means no status filter at all.
+  const statuses = query
+    .getAll("runtimeStatus")
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .map((v) => (/^\d+$/.test(v) ? STATUS_BY_NUMBER[Number(v)] : STATUS_BY_NUMBER.find((s) => s === v)))
+    .filter((s): s is RuntimeStatus => s !== undefined);
   return {
-    runtimeStatus: statuses ? (statuses.split(",").filter(Boolean) as RuntimeStatus[]) : undefined,
-    createdTimeFrom: from ? new Date(from) : undefined,
-    createdTimeTo: to ? new Date(to) : undefined,
+    runtimeStatus: statuses.length ? statuses : undefined,
+    createdTimeFrom: queryDate(query, "createdTimeFrom"),
+    createdTimeTo: queryDate(query, "createdTimeTo"),
     instanceIdPrefix: query.get("instanceIdPrefix") ?? undefined,
   };
+}
+
+/** TryGetDateTimeQueryParameterValue: a value that does not parse counts as absent. */
+function queryDate(query: URLSearchParams, name: string): Date | undefined {
+  const value = query.get(name);
+  const ms = value ? Date.parse(value) : NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** TryGetBooleanQueryParameterValue: bool.TryParse (case-insensitive "true"/"false"), else absent. */
+function queryBoolean(query: URLSearchParams, name: string): boolean | undefined {
+  const value = query.get(name)?.trim().toLowerCase();
+  return value === "true" ? true : value === "false" ? false : undefined;
+}
+
+/** HttpApiHandler.CreateCheckStatusResponse: 202, the management payload, Location and Retry-After: 10. */
+function checkStatusResponse(id: string, payloadFor: (id: string) => Record<string, string>): ManagementResponse {
+  const payload = payloadFor(id);
+  return { status: 202, body: payload, headers: { location: payload.statusQueryGetUri, "retry-after": "10" } };
 }
 
 /** Paged listing with the extension's `x-ms-continuation-token` header. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DevHost } from "./devHost";
+import { SqliteInstanceStore } from "./instanceStore";
 import { installCoreModuleHook } from "./moduleHook";
 
 export interface ServeOptions {
@@ -9,6 +10,8 @@ export interface ServeOptions {
   appRoot?: string;
   /** Where startup lines and function logs go. */
   print?: (line: string) => void;
+  /** SQLite file for durable instances and history; a restart resumes what was in flight. Absent: memory only. */
+  stateFile?: string;
 }
 
 /**
@@ -63,7 +66,11 @@ export async function serveApp(options: ServeOptions = {}): Promise<DevHost> {
     functionKey: process.env.CLEVERSYNC_LOCAL_FUNCTION_KEY || undefined,
     onLog: (entry) => print(`[${entry.level}] ${entry.functionName}: ${entry.message}`),
     onWarning: (warning) => print(`[warning] devhost${warning.instanceId ? ` ${warning.instanceId}` : ""}: ${warning.message}`),
+    store: options.stateFile ? new SqliteInstanceStore(options.stateFile) : undefined,
   });
+  if (options.stateFile) {
+    print(`Durable state (instances, history): SQLite at ${options.stateFile}${host.resumed.length ? `; resumed ${host.resumed.length} in-flight instance(s): ${host.resumed.join(", ")}` : ""}`);
+  }
   print(`CleverSyncSOS functions are listening on ${host.url}`);
   for (const route of host.httpRoutes()) {
     print(`  ${route.name}: [${route.methods.join(",")}] ${host.url}/${route.route}${route.authLevel === "anonymous" ? "" : "  (needs key)"}`);

@@ -1,6 +1,7 @@
 import type { Services } from "../runtime/services";
 import { CLEVER_AUTH_CHECK, cleverAuthCheck, cleverCheck, HELD_SYNCS_CHECK, heldSyncsCheck, keyVaultCheck, sqlCheck, tablesCheck } from "./checks";
 import type { HealthRuntime } from "./holder";
+import { incrementalSyncState } from "../sync/runLifecycle";
 import { KeeperReaderSlot } from "./keeperStatus";
 import { HealthSnapshot, type HealthCheck } from "./snapshot";
 
@@ -22,6 +23,7 @@ export function healthChecks(services: Services, keepers: KeeperReaderSlot): Rec
       enabledTenantIds: async () => (await services.tenants.list({ enabledOnly: true })).map((t) => t.id),
       readKeeperStatuses: () => keepers.read(),
       now: services.now,
+      incrementalSync: async (tenantId) => incrementalSyncState(await services.stores.storeFor(tenantId), tenantId),
     }),
     [HELD_SYNCS_CHECK]: heldSyncsCheck({
       enabledTenantIds: async () => (await services.tenants.list({ enabledOnly: true })).map((t) => t.id),

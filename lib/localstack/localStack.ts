@@ -18,6 +18,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   settings: Settings;
+  /** The local data directory (SQLite, Azurite tables, the devhost's durable state). */
+  dataDir: string;
   services: Services;
   /** Present when no Clever API was configured: the demo district is simulated. */
   simulator?: CleverSimulator;
@@ -93,6 +95,7 @@ async function startParts(
 
   return {
     settings,
+    dataDir,
     services,
     simulator,
     async stop() {

@@ -2,6 +2,7 @@ import { loadSettings, Settings } from "../config/settings";
 import { CachedCredentialStore, createCredentialStore, secretRef } from "../secrets";
 import { CheckpointStore, TableConnection, TenantRegistry } from "../tenants";
 import { StoreRouter, StoreTarget } from "../store";
+import type { RetryOptions } from "../store/retry";
 import { createLogger, Logger } from "../telemetry";
 import { MemoryTokenCache, SecretStoreTokenCache, TokenCache } from "../tokens";
 
@@ -48,24 +49,36 @@ export class TenantDatabaseSecretMissingError extends Error {
 }
 
 /** SQL Server when a connection is configured, else the embedded SQLite file. */
-export function defaultStoreTarget(settings: Settings): StoreTarget {
-  return settings.SQL_CONNECTION ? { kind: "mssql", connectionString: settings.SQL_CONNECTION } : { kind: "sqlite", filename: settings.SQLITE_PATH };
+export function defaultStoreTarget(settings: Settings, retry?: RetryOptions): StoreTarget {
+  const maxRowsPerTransaction = settings.STORE_MAX_ROWS_PER_TRANSACTION;
+  return settings.SQL_CONNECTION
+    ? { kind: "mssql", connectionString: settings.SQL_CONNECTION, maxRowsPerTransaction, retry, poolMax: settings.SQL_POOL_MAX }
+    : { kind: "sqlite", filename: settings.SQLITE_PATH, maxRowsPerTransaction, retry };
 }
 
 export function createServices(settings: Settings, overrides: Partial<Services> = {}): Services {
   const credentials = overrides.credentials ?? createCredentialStore({ keyVaultUrl: settings.KEY_VAULT_URL, cacheTtlMs: settings.CREDENTIAL_CACHE_TTL_SECONDS * 1000 });
   const tokenCache = overrides.tokenCache ?? (settings.KEY_VAULT_URL ? new SecretStoreTokenCache(credentials.secretStore) : new MemoryTokenCache());
+  // Transient database faults are retried inside the store (≈1 minute); each retry is logged so it is visible.
+  const storeRetry: RetryOptions = {
+    onRetry: (event) =>
+      services.logger.warn(`Database ${event.operation} failed transiently (attempt ${event.attempt}); retrying in ${event.delayMs} ms: ${event.error.message}`, {
+        operation: event.operation,
+        attempt: event.attempt,
+        delayMs: event.delayMs,
+      }),
+  };
   const stores =
     overrides.stores ??
     new StoreRouter({
-      defaultTarget: defaultStoreTarget(settings),
+      defaultTarget: defaultStoreTarget(settings, storeRetry),
       // A tenant with its own database keeps its connection string as a secret (sql-{tenant}-connection).
       resolveTenantTarget: async (tenantId) => {
         const tenant = await tenantsOf().get(tenantId);
         if (!tenant.settings.databaseSecretName) return undefined;
         const connection = await credentials.getSqlConnection(tenantId);
         if (!connection) throw new TenantDatabaseSecretMissingError(tenantId, credentials.secretStore.howToAdd(secretRef(tenantId, "sqlConnection")));
-        return { kind: "mssql", connectionString: connection.reveal() };
+        return { kind: "mssql", connectionString: connection.reveal(), maxRowsPerTransaction: settings.STORE_MAX_ROWS_PER_TRANSACTION, retry: storeRetry, poolMax: settings.SQL_POOL_MAX };
       },
     });
   // Tables clients are made on first use: functions that never touch the registry need no Tables setting.
@@ -75,7 +88,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
   const logger =
     overrides.logger ??
     createLogger({ properties: { app: "cleversync" }, applicationInsightsConnectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING });
-  return {
+  const services: Services = {
     logger,
     stores,
     settings,
@@ -90,6 +103,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
       return (checkpoints ??= new CheckpointStore(tableConnection(settings)));
     },
   };
+  return services;
 }
 
 /**

@@ -18,8 +18,10 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
   const clever = new CleverClient({
     tokenProvider: tenantTokenProvider(services, client, tenantId, activity),
     baseUrl: services.settings.CLEVER_API_BASE_URL,
+    apiVersion: services.settings.CLEVER_API_VERSION,
     pageSize: tenant.settings.pageSize ?? services.settings.SYNC_PAGE_SIZE,
     sleep: services.cleverSleep,
+    maxResponseBytes: services.settings.CLEVER_MAX_RESPONSE_BYTES,
     onMetric: cleverMetricsToTelemetry(services.logger, { tenantId }),
   });
   try {
@@ -35,6 +37,9 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
       leaseTtlMs,
       lease,
       guard: guardPolicy(tenant.settings.deletionGuard),
+      districtId: tenant.cleverDistrictId,
+      maxRecordBytes: services.settings.CLEVER_MAX_RECORD_BYTES,
+      eventsMaxAgeDays: services.settings.SYNC_EVENTS_MAX_AGE_DAYS,
     });
   } finally {
     await clever.close();
@@ -42,7 +47,7 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
   }
 }
 
-type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[]; leaseTtlMs: number };
+type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[]; leaseTtlMs: number; eventsMaxAgeDays?: number };
 
 export async function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
   const plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));

@@ -14,6 +14,7 @@ export async function refreshTokenActivity(services: Services, input: RefreshInp
       cache: services.tokenCache,
       oauth: { baseUrl: settings.CLEVER_OAUTH_BASE_URL, now: services.now, sleep: services.cleverSleep },
       apiBaseUrl: settings.CLEVER_API_BASE_URL,
+      apiVersion: settings.CLEVER_API_VERSION,
       now: services.now,
       sleep: services.cleverSleep,
     },

@@ -28,7 +28,7 @@ export interface SyntheticDistrictOptions {
   seed: number;
   /** Number of users (mostly students). */
   users: number;
-  /** Add parent/guardian contacts (users with the `contact` role). Default false. */
+  /** Add parent/guardian contacts (users with the `contact` role), as Clever rosters have. Default true. */
   contacts?: boolean;
   /** Clock for mutation timestamps and event retention. Default Date.now. */
   now?: () => number;
@@ -46,6 +46,12 @@ export interface ListQuery {
 
 /** Fields a mutation may not change. */
 const FIXED_FIELDS = ['id', 'district', 'created'];
+
+/**
+ * Kinds whose records carry `created`/`last_modified`: Clever/swagger-api v3.0.yml defines them
+ * on School, Section and User only (District, Term and Course have neither).
+ */
+const TIMESTAMPED: ReadonlySet<RosterKind> = new Set(['schools', 'sections', 'users']);
 
 export class SyntheticDistrict {
   readonly id: string;
@@ -93,8 +99,7 @@ export class SyntheticDistrict {
     this.tables = Object.fromEntries(
       ROSTER_KINDS.map((kind) => [kind, new ResourceTable(kind, ids[kind], counts[kind], generators[kind])]),
     ) as Record<RosterKind, ResourceTable>;
-    const eventStart = epoch + 40 * 86_400;
-    this.events = new EventLog(new IdSpace(options.seed, KIND_CODES.events, eventStart), this.now, options.eventRetentionMs ?? 30 * 86_400_000);
+    this.events = new EventLog(options.seed, this.now, options.eventRetentionMs ?? 30 * 86_400_000);
   }
 
   get name(): string {
@@ -141,7 +146,8 @@ export class SyntheticDistrict {
   create(kind: RosterKind, fields: Record<string, unknown>): CleverRecord {
     if (kind === 'districts') throw new Error('a simulated district cannot create another district');
     const iso = new Date(this.now()).toISOString();
-    const record = this.tables[kind].create((id) => ({ ...stripFixed(fields), id, district: this.id, created: iso, last_modified: iso }));
+    const stamps = TIMESTAMPED.has(kind) ? { created: iso, last_modified: iso } : {};
+    const record = this.tables[kind].create((id) => ({ ...stripFixed(fields), id, district: this.id, ...stamps }));
     this.events.append(kind, 'created', record);
     return record;
   }
@@ -157,7 +163,7 @@ export class SyntheticDistrict {
     for (const [key, value] of Object.entries(changes)) {
       if (JSON.stringify(before[key]) !== JSON.stringify(value)) previous[key] = before[key] ?? null;
     }
-    const after: CleverRecord = { ...before, ...changes, last_modified: new Date(this.now()).toISOString() };
+    const after: CleverRecord = { ...before, ...changes, ...(TIMESTAMPED.has(kind) ? { last_modified: new Date(this.now()).toISOString() } : {}) };
     this.tables[kind].replace(id, after);
     if (Object.keys(previous).length > 0) this.events.append(kind, 'updated', after, previous);
     return after;

@@ -27,7 +27,7 @@ export interface FaultConfig {
   rateLimitBurstRate?: number;
   /** 429s per burst. Default 3. */
   rateLimitBurstLength?: number;
-  /** Retry-After on injected 429s; null sends none (clients must use X-RateLimit-Reset). Default 1. */
+  /** Retry-After on injected 429s; null (the default, as Clever documents 429s) sends none: clients use X-RateLimit-Reset. */
   retryAfterSeconds?: number | null;
   /** Added to every data response. */
   latencyMs?: number;
@@ -130,7 +130,7 @@ export class FaultController {
       latencyMs = (c.latencyMs ?? 0) + Math.floor(rollJitter! * (c.latencyJitterMs ?? 0));
       if (this.burstLeft > 0) {
         this.burstLeft--;
-        action = { type: 'rate_limit', retryAfterSeconds: c.retryAfterSeconds === undefined ? 1 : c.retryAfterSeconds };
+        action = { type: 'rate_limit', retryAfterSeconds: c.retryAfterSeconds === undefined ? null : c.retryAfterSeconds };
       } else if (rollReset! < (c.connectionResetRate ?? 0)) {
         action = { type: 'reset' };
       } else if (rollError! < (c.serverErrorRate ?? 0)) {
@@ -138,7 +138,7 @@ export class FaultController {
         action = { type: 'status', status: statuses[Math.floor(rollStatus! * statuses.length)]! };
       } else if (rollBurst! < (c.rateLimitBurstRate ?? 0)) {
         this.burstLeft = Math.max(0, (c.rateLimitBurstLength ?? 3) - 1);
-        action = { type: 'rate_limit', retryAfterSeconds: c.retryAfterSeconds === undefined ? 1 : c.retryAfterSeconds };
+        action = { type: 'rate_limit', retryAfterSeconds: c.retryAfterSeconds === undefined ? null : c.retryAfterSeconds };
       }
     }
     if (scripted) {
@@ -198,7 +198,7 @@ function toAction(fault: Exclude<ScriptedFault, { kind: 'latency' }>): FaultActi
     case 'status':
       return { type: 'status', status: fault.status, body: fault.body };
     case 'rate_limit':
-      return { type: 'rate_limit', retryAfterSeconds: fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds };
+      return { type: 'rate_limit', retryAfterSeconds: fault.retryAfterSeconds === undefined ? null : fault.retryAfterSeconds };
     case 'malformed':
       return { type: 'malformed', kind: fault.malformed };
   }

@@ -71,7 +71,6 @@ export function generateDistrict(ctx: GeneratorContext): CleverDistrict {
   return {
     id: ctx.districtId,
     name: `${ctx.city} ${suffix}`,
-    ...timestamps(ctx, 'districts', 0, rng),
     sis_type: rng.pick(['oneroster', 'sftp', 'clever']),
     launch_date: new Date(epochMs + 14 * 86_400_000).toISOString().slice(0, 10),
     portal_url: `https://clever.com/in/${slug(ctx.city)}`,
@@ -80,7 +79,8 @@ export function generateDistrict(ctx: GeneratorContext): CleverDistrict {
     mdr_number: String(rng.range(1_000_000, 9_999_999)),
     nces_id: String(rng.range(1_000_000, 9_999_999)),
     state: 'running',
-    error: null,
+    // A string in the spec (not nullable); empty while the district's sync has no error.
+    error: '',
     district_contact: {
       name: { first: rng.pick(FIRST_NAMES), last: rng.pick(LAST_NAMES) },
       email: `it@${ctx.domain}`,
@@ -121,19 +121,16 @@ const TERMS = [
 ] as const;
 
 export function generateTerm(ctx: GeneratorContext, seq: number): CleverTerm {
-  const rng = rngFor(ctx, 'terms', seq);
   const term = TERMS[seq]!;
-  return { id: ctx.ids.terms.idAt(seq), district: ctx.districtId, ...timestamps(ctx, 'terms', seq, rng), ...term };
+  return { id: ctx.ids.terms.idAt(seq), district: ctx.districtId, ...term };
 }
 
 export function generateCourse(ctx: GeneratorContext, seq: number): CleverCourse {
-  const rng = rngFor(ctx, 'courses', seq);
   const subject = SUBJECTS[Math.floor(seq / GRADES.length)]!;
   const grade = seq % GRADES.length;
   return {
     id: ctx.ids.courses.idAt(seq),
     district: ctx.districtId,
-    ...timestamps(ctx, 'courses', seq, rng),
     name: `${subject.name} ${gradeLabel(grade)}`,
     number: `${subject.code}-${grade === 0 ? 'K' : String(grade).padStart(2, '0')}`,
   };
@@ -260,8 +257,10 @@ export function generateUser(ctx: GeneratorContext, seq: number): CleverUser {
     }
   }
 
-  const name: Record<string, string> = { first, last };
-  if (middle) name.middle = middle;
+  // "The full contact name will be stored in the last_name field of the user object"
+  // (https://dev.clever.com/docs/student-contacts).
+  const name: Record<string, string> = roles.contact ? { last: `${first} ${last}` } : { first, last };
+  if (middle && !roles.contact) name.middle = middle;
   return { id: ctx.ids.users.idAt(seq), district: ctx.districtId, email, name, ...times, roles };
 }
 
@@ -273,7 +272,8 @@ function studentRole(ctx: GeneratorContext, seq: number, rng: SeededRandom, user
   const school = ctx.ids.schools.idAt(schoolIndex);
   // Age fits the grade: a kindergartner in 2024-25 was born in 2019.
   const birthYear = 2019 - grade;
-  const dob = `${birthYear}-${String(rng.range(1, 12)).padStart(2, '0')}-${String(rng.range(1, 28)).padStart(2, '0')}`;
+  // M/D/YYYY: Clever/swagger-api v3.0.yml `Student.dob` pattern (?:[0-9]{1,2})/([0-9]{1,2})/([0-9]{4}).
+  const dob = `${rng.range(1, 12)}/${rng.range(1, 28)}/${birthYear}`;
   return {
     sis_id: `S${100000 + seq}`,
     student_number: String(200000 + seq),
@@ -305,7 +305,8 @@ function contactRole(ctx: GeneratorContext, seq: number, rng: SeededRandom): Rec
     phone: `(555) ${rng.range(200, 999)}-${String(rng.range(0, 9999)).padStart(4, '0')}`,
     phone_type: rng.pick(['Cell', 'Home', 'Work']),
     legacy_id: ctx.ids.users.idAt(seq),
-    student_relationships: [{ student: ctx.ids.users.idAt(student), relationship: rng.pick(['Parent', 'Guardian', 'Grandparent']), type: 'Parent/Guardian' }],
+    // Enums of Clever/swagger-api v3.0.yml `StudentRelationship`.
+    student_relationships: [{ student: ctx.ids.users.idAt(student), relationship: rng.pick(['Parent', 'Parent', 'Grandparent', 'Aunt/Uncle', 'Other']), type: 'Parent/Guardian' }],
   };
 }
 

@@ -51,3 +51,15 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   return match?.[1];
 }
+
+/**
+ * A 429 as Clever documents it: "an empty response" with the X-RateLimit-* headers; Retry-After is
+ * not mentioned (https://dev.clever.com/reference/responses-errors, "Rate Limiting"), so it is sent only
+ * when asked for (`retryAfterSeconds`).
+ */
+export function sendRateLimited(res: ServerResponse, headers: Record<string, string>, retryAfterSeconds: number | null): void {
+  if (res.destroyed || res.writableEnded) return;
+  const extra = retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) };
+  res.writeHead(429, { ...headers, ...extra, 'content-length': '0' });
+  res.end();
+}

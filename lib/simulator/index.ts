@@ -7,3 +7,4 @@ export type { RosterKind } from './generators';
 export { computeLayout, type DistrictLayout } from './layout';
 export type { RateLimitSettings } from './rateLimiter';
 export type { SimulatorApp } from './tokens';
+export { API_VERSIONS, recordForVersion, eventForVersion, type ApiVersion } from './versions';

@@ -62,7 +62,11 @@ export interface LayoutOptions {
   seed: number;
   /** Total users, mostly students. At least 5. */
   users: number;
-  /** Add parent/guardian contacts (about 12% of users). */
+  /**
+   * Add parent/guardian contacts (about 12% of users). Default true: Clever v3.x returns contacts
+   * as users with the `contact` role (Clever/swagger-api v3.0.yml `Roles.contact`), and a client
+   * must cope with them from the start.
+   */
   contacts?: boolean;
 }
 
@@ -78,7 +82,7 @@ export function computeLayout(options: LayoutOptions): DistrictLayout {
   }
   const admins = Math.max(1, Math.round(users * 0.001));
   const staff = Math.max(1, Math.round(users * 0.02));
-  const contacts = options.contacts ? Math.round(users * 0.12) : 0;
+  const contacts = (options.contacts ?? true) ? Math.round(users * 0.12) : 0;
   const provisionalStudents = users - admins - staff - Math.max(1, Math.round(users * 0.06)) - contacts;
   const schoolCount = Math.max(1, Math.ceil(provisionalStudents / 500));
   const teachers = Math.max(schoolCount, Math.round(users * 0.06));

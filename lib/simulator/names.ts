@@ -51,5 +51,6 @@ export const TEACHER_TITLES = ['Teacher', 'Lead Teacher', 'Instructor', 'Special
 export const STAFF_TITLES = ['Counselor', 'Librarian', 'Nurse', 'Office Manager', 'Aide', 'Assistant Principal', 'Coach'] as const;
 export const STAFF_DEPARTMENTS = ['Student Services', 'Library', 'Health', 'Administration', 'Athletics', 'Special Education'] as const;
 export const ADMIN_TITLES = ['Superintendent', 'Director of Technology', 'Data Coordinator', 'Assistant Superintendent'] as const;
-export const RACES = ['Asian', 'Black or African American', 'White', 'American Indian', 'Two or More Races', 'Hawaiian or Other Pacific Islander'] as const;
+/** Clever/swagger-api v3.0.yml `Student.race` enum (Clever says `Caucasian`, not `White`). */
+export const RACES = ['Caucasian', 'Asian', 'Black or African American', 'American Indian', 'Two or More Races', 'Hawaiian or Other Pacific Islander', 'Unknown'] as const;
 export const HOME_LANGUAGES = ['English', 'English', 'English', 'Spanish', 'Vietnamese', 'Chinese', 'Arabic', 'Tagalog'] as const;

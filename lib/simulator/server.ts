@@ -1,5 +1,5 @@
 /**
- * CleverSimulator: a loopback HTTP server speaking Clever API v3.0 — token endpoint,
+ * CleverSimulator: a loopback HTTP server speaking Clever API v3.0 and v3.1 — token endpoint,
  * district tokens, /me, list and single-record endpoints with Clever's envelope and
  * range paging, /events, X-RateLimit-* headers and 429s, plus injected faults.
  *
@@ -14,10 +14,11 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SEED, DEMO_USERS } from './dem
 import { EventCursorExpiredError } from './events';
 import { FaultController, type FaultAction, type FaultConfig, type MalformedKind, type ScriptedFault, type ScriptOptions } from './faults';
 import type { RosterKind } from './generators';
-import { bearerToken, parseForm, readBody, sendJson, sendText } from './http';
+import { bearerToken, parseForm, readBody, sendJson, sendRateLimited, sendText } from './http';
 import { isCleverId } from './ids';
 import { CLEVER_RATE_LIMIT, FixedWindowLimiter, type RateLimitSettings } from './rateLimiter';
 import { TokenRegistry, type SimulatorApp } from './tokens';
+import { eventForVersion, recordForVersion, versionOfPath, type ApiVersion } from './versions';
 
 export interface SimulatorDistrictSpec {
   seed: number;
@@ -30,6 +31,7 @@ export interface CleverSimulatorOptions {
   seed?: number;
   /** Users in the default district. Default 10000. */
   users?: number;
+  /** Contacts (role=contact) in the default district. Default true. */
   contacts?: boolean;
   /** Several districts instead of the default one (distinct seeds). */
   districts?: SimulatorDistrictSpec[];
@@ -37,6 +39,8 @@ export interface CleverSimulatorOptions {
   apps?: SimulatorApp[];
   /** Per-token fixed window; false turns limiting off. Default 1200 per 60 s. */
   rateLimit?: RateLimitSettings | false;
+  /** Also send Retry-After on the limiter's 429s (Clever documents none; default false). */
+  rateLimitRetryAfter?: boolean;
   faults?: FaultConfig;
   /** Clock for tokens, rate windows, mutation timestamps and event retention. */
   now?: () => number;
@@ -69,6 +73,7 @@ export class CleverSimulator {
   private readonly districtsById = new Map<string, SyntheticDistrict>();
   private readonly limiter: FixedWindowLimiter;
   private rateLimitOn: boolean;
+  private readonly rateLimitRetryAfter: boolean;
   private readonly now: () => number;
   private readonly defaultPageSize: number;
   private readonly defaultClientId: string;
@@ -94,6 +99,7 @@ export class CleverSimulator {
     this.defaultClientId = apps[0]!.clientId;
     this.faults = new FaultController(options.faults, specs[0]!.seed);
     this.rateLimitOn = options.rateLimit !== false;
+    this.rateLimitRetryAfter = options.rateLimitRetryAfter ?? false;
     this.limiter = new FixedWindowLimiter(options.rateLimit || CLEVER_RATE_LIMIT, this.now);
     this.defaultPageSize = options.defaultPageSize ?? 100;
   }
@@ -168,9 +174,12 @@ export class CleverSimulator {
     return this.district(districtId).remove(kind, id);
   }
 
-  /** Every current record of a resource, in id order: what a full sync must end up with. */
-  async *groundTruth(kind: RosterKind, options: { role?: CleverUserRole; districtId?: string } = {}): AsyncGenerator<CleverRecord, void, undefined> {
-    yield* this.district(options.districtId).records(kind, { role: options.role });
+  /**
+   * Every current record of a resource, in id order, as API `apiVersion` (default v3.0) shows it:
+   * what a full sync through that version must end up with.
+   */
+  async *groundTruth(kind: RosterKind, options: { role?: CleverUserRole; districtId?: string; apiVersion?: ApiVersion } = {}): AsyncGenerator<CleverRecord, void, undefined> {
+    for (const record of this.district(options.districtId).records(kind, { role: options.role })) yield recordForVersion(kind, record, options.apiVersion ?? 'v3.0');
   }
 
   // ---- tokens ------------------------------------------------------------------------------
@@ -243,7 +252,8 @@ export class CleverSimulator {
       if (await this.applyFault(req, res, this.faults.decide({ target: 'oauth', path: url.pathname }))) return;
       return this.handleOAuth(req, res, url);
     }
-    if (url.pathname.startsWith('/v3.0/')) {
+    // Clever serves every supported version side by side (v3.0 and v3.1: same paths, v3.1 adds fields).
+    if (versionOfPath(url.pathname)) {
       this.stats.dataRequests++;
       return this.handleData(req, res, url);
     }
@@ -266,7 +276,7 @@ export class CleverSimulator {
         else sendJson(res, action.status, { message: `simulated error ${action.status}` }, headers);
         return true;
       case 'rate_limit':
-        sendJson(res, 429, { message: 'Too Many Requests' }, action.retryAfterSeconds === null ? headers : { ...headers, 'retry-after': String(action.retryAfterSeconds) });
+        sendRateLimited(res, headers, action.retryAfterSeconds);
         return true;
       case 'malformed':
         sendMalformed(res, action.kind, headers);
@@ -343,14 +353,15 @@ export class CleverSimulator {
       headers['x-ratelimit-reset'] = String(Math.ceil(verdict.resetAtMs / 1000));
       headers['x-ratelimit-bucket'] = `token-${record.id}`;
       if (!verdict.allowed) {
-        const retryAfter = Math.max(1, Math.ceil((verdict.resetAtMs - this.now()) / 1000));
-        return sendJson(res, 429, { message: 'Too Many Requests' }, { ...headers, 'retry-after': String(retryAfter) });
+        const retryAfter = this.rateLimitRetryAfter ? Math.max(1, Math.ceil((verdict.resetAtMs - this.now()) / 1000)) : null;
+        return sendRateLimited(res, headers, retryAfter);
       }
     }
     if (await this.applyFault(req, res, this.faults.decide({ target: 'data', path: url.pathname + url.search }), headers)) return;
 
     const district = this.district(record.districtId);
-    const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop "v3.0"
+    const version = versionOfPath(url.pathname)!;
+    const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop the version
     if (parts.length === 1 && parts[0] === 'me') {
       return sendJson(
         res,
@@ -359,8 +370,8 @@ export class CleverSimulator {
           type: 'district',
           data: { id: district.id, district: district.id, type: 'district', authorized_by: 'district' },
           links: [
-            { rel: 'self', uri: '/v3.0/me' },
-            { rel: 'canonical', uri: `/v3.0/districts/${district.id}` },
+            { rel: 'self', uri: `/${version}/me` },
+            { rel: 'canonical', uri: `/${version}/districts/${district.id}` },
           ],
         },
         headers,
@@ -368,17 +379,18 @@ export class CleverSimulator {
     }
     const kind = parts[0];
     if (!kind || !LIST_KINDS.has(kind) || parts.length > 2) return sendJson(res, 404, { message: 'Not Found' }, headers);
-    if (parts.length === 2) return this.sendOne(res, district, kind, decodeURIComponent(parts[1]!), headers);
-    return this.sendList(res, district, kind, url, headers);
+    if (parts.length === 2) return this.sendOne(res, district, kind, decodeURIComponent(parts[1]!), headers, version);
+    return this.sendList(res, district, kind, url, headers, version);
   }
 
-  private sendOne(res: ServerResponse, district: SyntheticDistrict, kind: string, id: string, headers: Record<string, string>): void {
+  private sendOne(res: ServerResponse, district: SyntheticDistrict, kind: string, id: string, headers: Record<string, string>, version: ApiVersion): void {
     const record = kind === 'events' ? district.events.get(id) : district.get(kind as RosterKind, id);
     if (!record) return sendJson(res, 404, { message: 'Not Found' }, headers);
-    sendJson(res, 200, { data: record, links: [{ rel: 'self', uri: `/v3.0/${kind}/${id}` }] }, headers);
+    const shown = kind === 'events' ? eventForVersion(record, version) : recordForVersion(kind, record, version);
+    sendJson(res, 200, { data: shown, links: [{ rel: 'self', uri: `/${version}/${kind}/${id}` }] }, headers);
   }
 
-  private async sendList(res: ServerResponse, district: SyntheticDistrict, kind: string, url: URL, headers: Record<string, string>): Promise<void> {
+  private async sendList(res: ServerResponse, district: SyntheticDistrict, kind: string, url: URL, headers: Record<string, string>, version: ApiVersion): Promise<void> {
     const params = url.searchParams;
     const limitText = params.get('limit');
     let limit = this.defaultPageSize;
@@ -422,10 +434,10 @@ export class CleverSimulator {
       if (endingBefore === undefined) {
         // The common case, forward paging: stream records as they are generated.
         const stream = district.streamList(kind as RosterKind, query);
-        return streamEnvelope(res, headers, kind, stream.records, (firstId, lastId) => linksFor(firstId, lastId, stream.hasNext(), stream.hasPrev));
+        return streamEnvelope(res, headers, kind, version, stream.records, (firstId, lastId) => linksFor(firstId, lastId, stream.hasNext(), stream.hasPrev));
       }
       const window = district.list(kind as RosterKind, query);
-      return streamEnvelope(res, headers, kind, window.records, (firstId, lastId) => linksFor(firstId, lastId, window.hasNext, window.hasPrev));
+      return streamEnvelope(res, headers, kind, version, window.records, (firstId, lastId) => linksFor(firstId, lastId, window.hasNext, window.hasPrev));
     }
 
     const types = params.getAll('record_type');
@@ -436,7 +448,7 @@ export class CleverSimulator {
       if (error instanceof EventCursorExpiredError) return sendJson(res, 404, { message: error.message }, headers);
       throw error;
     }
-    return streamEnvelope(res, headers, kind, events.events, (firstId, lastId) => linksFor(firstId, lastId, events.hasNext, events.hasPrev));
+    return streamEnvelope(res, headers, kind, version, events.events, (firstId, lastId) => linksFor(firstId, lastId, events.hasNext, events.hasPrev));
   }
 }
 
@@ -451,6 +463,7 @@ async function streamEnvelope(
   res: ServerResponse,
   headers: Record<string, string>,
   kind: string,
+  version: ApiVersion,
   records: Iterable<CleverRecord>,
   links: (firstId: string | undefined, lastId: string | undefined) => Array<{ rel: string; uri: string }>,
 ): Promise<void> {
@@ -460,7 +473,8 @@ async function streamEnvelope(
   let firstId: string | undefined;
   let lastId: string | undefined;
   for (const record of records) {
-    chunk += `${lastId === undefined ? '' : ','}${JSON.stringify({ data: record, uri: `/v3.0/${kind}/${record.id}` })}`;
+    const shown = kind === 'events' ? eventForVersion(record, version) : recordForVersion(kind, record, version);
+    chunk += `${lastId === undefined ? '' : ','}${JSON.stringify({ data: shown, uri: `/${version}/${kind}/${record.id}` })}`;
     firstId ??= record.id;
     lastId = record.id;
     if (chunk.length >= STREAM_CHUNK_CHARS) {

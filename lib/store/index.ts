@@ -27,6 +27,7 @@ export type {
   RosterResource,
   RosterRow,
   RosterStore,
+  StaleRow,
   RunSummary,
   StoredRosterRow,
   UpsertCounts,

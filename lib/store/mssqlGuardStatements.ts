@@ -9,6 +9,7 @@
  * SERIALIZABLE, UPDLOCK held to the end of the transaction).
  */
 import type { PreparedAudit, PreparedHeld } from "./guardRows";
+import { table } from "./mssqlSchema";
 import { chunks, q, rowsPerChunk, type Param, type ParamType, type Statement } from "./mssqlStatements";
 import { AUDIT_TABLE, ENROLLMENTS_TABLE, HELD_ENROLLMENTS_TABLE, HELD_TABLE, LEASES_TABLE, QUARANTINE_TABLE, STATE_TABLE } from "./schema";
 import type { RosterResource } from "./types";
@@ -19,7 +20,6 @@ const RUN_TYPE: ParamType = { kind: "nvarchar", length: 100 };
 const MAX_TYPE: ParamType = { kind: "nvarchar", length: "max" };
 const TIME_TYPE: ParamType = { kind: "datetime2" };
 const ROLE_TYPE: ParamType = { kind: "nvarchar", length: 16 };
-const table = (name: string): string => `dbo.${q(name)}`;
 const tenant = (tenantId: string): Param => ({ name: "tenantId", type: KEY_TYPE, value: tenantId });
 const run = (runId: string): Param => ({ name: "runId", type: RUN_TYPE, value: runId });
 const LEASE_SELECT = ["tenant_id", "run_id", "instance_id", "acquired_at", "expires_at"].map(q).join(", ");

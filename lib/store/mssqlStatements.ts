@@ -5,8 +5,9 @@
  * Limits honoured: at most 2100 parameters per request (we budget 2000 to leave room for the
  * constant ones) and at most 1000 rows in one INSERT ... VALUES list.
  */
+import { MSSQL_SCHEMA, q, table } from "./mssqlSchema";
 import type { PreparedQuarantineEntry, PreparedRow, PreparedRun } from "./normalize";
-import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE, type ColumnDef } from "./schema";
+import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE, STALE_TABLE, type ColumnDef } from "./schema";
 import { ROSTER_RESOURCES, type ColumnValue, type Enrollment, type RosterResource } from "./types";
 
 export const MSSQL_MAX_PARAMETERS = 2100;
@@ -34,9 +35,7 @@ const RUN_TYPE: ParamType = { kind: "nvarchar", length: 100 };
 const MAX_TYPE: ParamType = { kind: "nvarchar", length: "max" };
 const TIME_TYPE: ParamType = { kind: "datetime2" };
 
-/** Bracket-quoted identifier; names come from schema.ts only, brackets just keep keywords safe. */
-export const q = (name: string): string => `[${name}]`;
-const table = (name: string): string => `dbo.${q(name)}`;
+export { MSSQL_SCHEMA, q, table };
 
 export function columnParamType(column: ColumnDef): ParamType {
   switch (column.kind) {
@@ -191,14 +190,16 @@ export function enrollmentInserts(tenantId: string, sections: readonly { section
 
 // ---- deletions -------------------------------------------------------------------------------
 
-export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string): Statement {
+/** One capped step of the deletion sweep (at most @limit rows); repeat while it changes @limit rows. */
+export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string, limit: number): Statement {
   return {
     // Rows of OLDER runs only: a row a newer run stamped is never swept by an older one.
-    text: `UPDATE ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId;`,
+    text: `UPDATE TOP (@limit) ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId;`,
     params: [
       { name: "tenantId", type: KEY_TYPE, value: tenantId },
       { name: "runId", type: RUN_TYPE, value: runId },
       { name: "deletedAt", type: TIME_TYPE, value: new Date(deletedAt) },
+      { name: "limit", type: { kind: "int" }, value: limit },
     ],
   };
 }
@@ -214,6 +215,41 @@ WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("clev
       ...chunk.map((id, i): Param => ({ name: `i${i}`, type: KEY_TYPE, value: id })),
     ],
   }));
+}
+
+// ---- stale rows ---------------------------------------------------------------------------------
+
+/** Stamps the live row's run_id (the sweep keeps it) and flags it stale, one record per statement. */
+export function markStaleStatement(resource: RosterResource, tenantId: string, cleverId: string, reason: string, runId: string, staleSince: string): Statement {
+  return {
+    text: `UPDATE ${table(resource)} SET ${q("run_id")} = @runId WHERE ${q("tenant_id")} = @tenantId AND ${q("clever_id")} = @id AND ${q("deleted_at")} IS NULL;
+IF @@ROWCOUNT > 0
+MERGE ${table(STALE_TABLE)} WITH (HOLDLOCK) AS t
+USING (SELECT @tenantId AS tenant_id, @resource AS resource, @id AS clever_id) AS s
+ON t.tenant_id = s.tenant_id AND t.resource = s.resource AND t.clever_id = s.clever_id
+WHEN MATCHED THEN UPDATE SET run_id = @runId, reason = @reason, stale_since = CASE WHEN t.run_id = @runId THEN t.stale_since ELSE @at END
+WHEN NOT MATCHED THEN INSERT (tenant_id, resource, clever_id, run_id, reason, stale_since) VALUES (@tenantId, @resource, @id, @runId, @reason, @at);`,
+    params: [
+      { name: "tenantId", type: KEY_TYPE, value: tenantId },
+      { name: "resource", type: { kind: "nvarchar", length: 32 }, value: resource },
+      { name: "id", type: KEY_TYPE, value: cleverId },
+      { name: "runId", type: RUN_TYPE, value: runId },
+      { name: "reason", type: { kind: "nvarchar", length: 4000 }, value: reason },
+      { name: "at", type: TIME_TYPE, value: new Date(staleSince) },
+    ],
+  };
+}
+
+export function staleRowsQuery(resource: RosterResource, tenantId: string): Statement {
+  return {
+    text: `SELECT s.clever_id, s.run_id, s.reason, s.stale_since FROM ${table(STALE_TABLE)} s JOIN ${table(resource)} r
+ON r.tenant_id = s.tenant_id AND r.clever_id = s.clever_id AND r.run_id = s.run_id AND r.deleted_at IS NULL
+WHERE s.tenant_id = @tenantId AND s.resource = @resource ORDER BY s.clever_id;`,
+    params: [
+      { name: "tenantId", type: KEY_TYPE, value: tenantId },
+      { name: "resource", type: { kind: "nvarchar", length: 32 }, value: resource },
+    ],
+  };
 }
 
 // ---- quarantine --------------------------------------------------------------------------------

@@ -8,6 +8,8 @@
  */
 import sql from "mssql";
 import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause, scrubSecrets } from "./errors";
+import { CONNECTION_CODES, TRANSIENT_NUMBERS, configFromConnectionString, configFromEntra } from "./mssqlConfig";
+import { withRetry, type RetryOptions } from "./retry";
 import { MSSQL_BOOTSTRAP, MSSQL_MIGRATIONS } from "./migrations/mssql";
 import {
   enrollmentInserts,
@@ -30,6 +32,8 @@ import {
   type ParamType,
   type Statement,
   STAGE_TABLE,
+  markStaleStatement,
+  staleRowsQuery,
 } from "./mssqlStatements";
 import {
   acquireLeaseStatement,
@@ -64,12 +68,16 @@ import {
   isoTimestamp,
   prepareIds,
   prepareQuarantine,
+  prepareStale,
   prepareRows,
   prepareRun,
   prepareRunResult,
   truncate,
+  type PreparedRow,
 } from "./normalize";
-import { ROSTER_COLUMNS } from "./schema";
+import { MIGRATIONS_TABLE, ROSTER_COLUMNS } from "./schema";
+import { MSSQL_SCHEMA, table } from "./mssqlSchema";
+import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import { ROSTER_RESOURCES } from "./types";
 import { ROSTER_VIEWS, type RosterView } from "./views";
 import type {
@@ -84,6 +92,7 @@ import type {
   RosterRow,
   RosterStore,
   RunSummary,
+  StaleRow,
   StoredRosterRow,
   SyncLease,
   SyncState,
@@ -91,7 +100,7 @@ import type {
   UpsertOptions,
 } from "./types";
 
-/** Password or integrated auth, all in one connection string (a secret: never logged, never in errors). */
+/** SQL login or Entra authentication, all in one connection string (a secret: never logged, never in errors). See mssqlConfig.ts for the Authentication names. */
 export interface MssqlConnectionStringOptions {
   connectionString: string;
 }
@@ -113,15 +122,26 @@ export type MssqlRosterStoreOptions = (MssqlConnectionStringOptions | MssqlEntra
   readBatchSize?: number;
   /** Per-request timeout; a 1000-row MERGE on a busy database can take seconds. Default 120 s. */
   requestTimeoutMs?: number;
-  /** Pool size. Default 10. */
+  /** Connections in this store's pool at most. Default 10 (docs/deploy.md sizes it against the database's worker limit). */
   poolMax?: number;
+  /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
+  maxRowsPerTransaction?: number;
+  /** Retry schedule for transient faults and a listener that makes each retry visible (retry.ts). */
+  retry?: RetryOptions;
+  /**
+   * The driver edge: makes the connection pool. Production uses mssql's ConnectionPool; tests
+   * inject driver faults here (and only here), since no SQL Server fails on demand.
+   */
+  createPool?: (config: sql.config) => sql.ConnectionPool;
 };
 
 const MAX_LIST = 1000;
+/**
+ * A request that ran into requestTimeout (ETIMEOUT) is transient for the durable retry, but not
+ * repeated here: seven more two-minute waits would hold an activity for a quarter of an hour.
+ */
+const notRetriedHere = (error: StoreError): boolean => error instanceof StoreQueryError && error.dbCode === "ETIMEOUT";
 const MIGRATION_LOCK = "cleversync:schema_migrations";
-const CONNECTION_CODES = new Set(["ELOGIN", "ETIMEOUT", "ESOCKET", "ECONNCLOSED", "EINSTLOOKUP", "ENOTOPEN", "ECONNRESET", "ECONNREFUSED"]);
-/** Deadlock, plus Azure SQL's documented transient errors (failover, throttling, resource limits). */
-const TRANSIENT_NUMBERS = new Set([1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919, 49920]);
 
 function sqlType(type: ParamType): sql.ISqlType | (() => sql.ISqlType) {
   switch (type.kind) {
@@ -154,9 +174,10 @@ function secretsOf(options: MssqlRosterStoreOptions): string[] {
   return secrets;
 }
 
-/** Server and database name for messages: not secret, and what an operator needs to know. */
-function describeTarget(options: MssqlRosterStoreOptions): string {
-  return "server" in options && typeof options.server === "string" ? `${options.server}/${options.database}` : "the configured server";
+/** The SQL error number of a driver error (mssql keeps tedious's error as originalError). */
+function errorNumber(error: unknown): number | undefined {
+  const number = (error as { number?: unknown }).number ?? (error as { originalError?: { number?: unknown } }).originalError?.number;
+  return typeof number === "number" ? number : undefined;
 }
 
 async function rollbackQuietly(tx: sql.Transaction): Promise<void> {
@@ -172,6 +193,7 @@ export class MssqlRosterStore implements RosterStore {
   private readonly options: MssqlRosterStoreOptions;
   private readonly secrets: string[];
   private readonly readBatchSize: number;
+  private readonly maxRowsPerTransaction: number;
   private poolPromise?: Promise<sql.ConnectionPool>;
   private migrated = false;
   private closed = false;
@@ -180,56 +202,27 @@ export class MssqlRosterStore implements RosterStore {
     this.options = options;
     this.secrets = secretsOf(options);
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
+    this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
   }
 
   // ---- connection --------------------------------------------------------------------------
 
-  private config(): sql.config | string {
-    const common = { requestTimeout: this.options.requestTimeoutMs ?? 120_000, pool: { max: this.options.poolMax ?? 10, min: 0 } };
-    if ("connectionString" in this.options) return this.options.connectionString;
-    const { server, database, port, authentication } = this.options;
-    return {
-      server,
-      database,
-      port,
-      authentication: { type: "azure-active-directory-default", options: { clientId: authentication?.clientId } },
-      options: { encrypt: true, trustServerCertificate: false, useUTC: true },
-      ...common,
-    };
-  }
-
   private pool(): Promise<sql.ConnectionPool> {
     if (this.closed) return Promise.reject(new StoreNotReadyError("the store is closed"));
     this.poolPromise ??= this.connect().catch((error: unknown) => {
-      this.poolPromise = undefined; // the next call tries again
+      this.poolPromise = undefined; // the next call (or retry) tries again
       throw error;
     });
     return this.poolPromise;
   }
 
   private async connect(): Promise<sql.ConnectionPool> {
-    let pool: sql.ConnectionPool;
-    let target = describeTarget(this.options);
-    try {
-      const config = this.config();
-      if (typeof config === "string") {
-        // Parse once to apply our timeouts on top of whatever the string sets.
-        const parsed = sql.ConnectionPool.parseConnectionString(config);
-        target = `${parsed.server}/${parsed.database ?? "(default database)"}`;
-        pool = new sql.ConnectionPool({
-          ...parsed,
-          // Times are written and read as UTC whatever the string says; DATETIME2 columns hold UTC.
-          options: { ...parsed.options, useUTC: true },
-          requestTimeout: this.options.requestTimeoutMs ?? parsed.requestTimeout ?? 120_000,
-          pool: { ...parsed.pool, max: this.options.poolMax ?? 10, min: 0 },
-        });
-      } else {
-        pool = new sql.ConnectionPool(config);
-      }
-    } catch {
-      // The parser's message may quote the string: report nothing of it.
-      throw new StoreUnavailableError("mssql", "invalid SQL Server connection settings (details withheld: connection strings hold secrets). Fix: check the connection string's keys and quoting.", undefined, false);
-    }
+    const tuning = { requestTimeoutMs: this.options.requestTimeoutMs, poolMax: this.options.poolMax };
+    const { config, target } =
+      "connectionString" in this.options
+        ? configFromConnectionString(this.options.connectionString, tuning)
+        : configFromEntra({ server: this.options.server, database: this.options.database, port: this.options.port, clientId: this.options.authentication?.clientId }, tuning);
+    const pool = (this.options.createPool ?? ((c: sql.config) => new sql.ConnectionPool(c)))(config);
     // Idle-connection errors are emitted on the pool; without a listener they would crash the process.
     pool.on("error", () => undefined);
     try {
@@ -237,8 +230,12 @@ export class MssqlRosterStore implements RosterStore {
     } catch (error) {
       await pool.close().catch(() => undefined);
       const cause = sanitizeCause(error, this.secrets);
-      const login = (error as { code?: unknown }).code === "ELOGIN";
-      throw new StoreUnavailableError("mssql", `cannot connect to SQL Server (${scrubSecrets(target, this.secrets)}): ${cause.message}`, cause, !login);
+      const number = errorNumber(error);
+      const code = (error as { code?: unknown }).code;
+      // A refused login is permanent (wrong identity, no database user), unless SQL Server named a
+      // transient reason (40613: database unavailable or resuming; 4060, 40501 ...).
+      const transient = number !== undefined ? TRANSIENT_NUMBERS.has(number) : code !== "ELOGIN" && code !== "EFEDAUTH";
+      throw new StoreUnavailableError("mssql", `cannot connect to SQL Server (${scrubSecrets(target, this.secrets)}): ${cause.message}`, cause, transient);
     }
     return pool;
   }
@@ -247,31 +244,45 @@ export class MssqlRosterStore implements RosterStore {
   private wrap(operation: string, error: unknown): Error {
     if (error instanceof StoreError) return error;
     const cause = sanitizeCause(error, this.secrets);
-    const original = (error as { originalError?: unknown }).originalError;
     const code = (error as { code?: unknown }).code;
-    const number = (error as { number?: unknown }).number ?? (original as { number?: unknown } | undefined)?.number;
+    const number = errorNumber(error);
     if (typeof code === "string" && CONNECTION_CODES.has(code) && code !== "ETIMEOUT") {
       return new StoreUnavailableError("mssql", `SQL Server ${operation} failed: lost the connection (${cause.message})`, cause, true);
     }
-    const transient = code === "ETIMEOUT" || (typeof number === "number" && TRANSIENT_NUMBERS.has(number));
-    return new StoreQueryError("mssql", operation, `SQL Server ${operation} failed: ${cause.message}`, cause, typeof number === "number" ? number : typeof code === "string" ? code : undefined, transient);
+    const transient = code === "ETIMEOUT" || (number !== undefined && TRANSIENT_NUMBERS.has(number));
+    return new StoreQueryError("mssql", operation, `SQL Server ${operation} failed: ${cause.message}`, cause, number ?? (typeof code === "string" ? code : undefined), transient);
   }
 
-  private async run<T>(operation: string, step: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
-    if (!this.migrated) throw new StoreNotReadyError("call migrate() before using the store");
-    const pool = await this.pool();
-    try {
-      return await step(pool);
-    } catch (error) {
-      throw this.wrap(operation, error);
-    }
+  /**
+   * One statement (or a few, each committing on its own) on any pooled connection; retried on
+   * transient faults, including a failed connect (a paused serverless database answers 40613).
+   */
+  private run<T>(operation: string, step: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
+    if (!this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
+    return withRetry(
+      operation,
+      this.options.retry ?? {},
+      async () => {
+        const pool = await this.pool();
+        try {
+          return await step(pool);
+        } catch (error) {
+          throw this.wrap(operation, error);
+        }
+      },
+      notRetriedHere,
+    );
   }
 
-  /** One transaction on one connection (temp tables live on the connection). */
-  private async transaction<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>, requireMigrated = true): Promise<T> {
-    if (requireMigrated && !this.migrated) throw new StoreNotReadyError("call migrate() before using the store");
+  /** One transaction on one connection (temp tables live on the connection); the whole transaction is retried on transient faults. */
+  private transaction<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>, requireMigrated = true): Promise<T> {
+    if (requireMigrated && !this.migrated) return Promise.reject(new StoreNotReadyError("call migrate() before using the store"));
+    return withRetry(operation, this.options.retry ?? {}, () => this.transactionOnce(operation, step), notRetriedHere);
+  }
+
+  private async transactionOnce<T>(operation: string, step: (tx: sql.Transaction) => Promise<T>): Promise<T> {
     const pool = await this.pool();
-    const tx = new sql.Transaction(pool);
+    const tx = pool.transaction();
     try {
       await tx.begin();
     } catch (error) {
@@ -296,6 +307,22 @@ export class MssqlRosterStore implements RosterStore {
   // ---- schema ------------------------------------------------------------------------------
 
   async migrate(): Promise<void> {
+    try {
+      await this.migrateOnce();
+    } catch (error) {
+      // 262: CREATE SCHEMA permission denied; 2760: the schema does not exist or cannot be used.
+      if (error instanceof StoreQueryError && (error.dbCode === 262 || error.dbCode === 2760)) {
+        throw new StoreSchemaError(
+          `cannot create or use the schema "${MSSQL_SCHEMA}" that holds the app's tables. Fix: as the database's Entra admin run bicep/sql/grant-app-user.sql (it creates the schema, owned by the app's identity).`,
+          error,
+        );
+      }
+      throw error;
+    }
+    this.migrated = true;
+  }
+
+  private async migrateOnce(): Promise<void> {
     await this.transaction(
       "migrate",
       async (tx) => {
@@ -307,7 +334,7 @@ export class MssqlRosterStore implements RosterStore {
           );
         if (Number(lock.recordset?.[0]?.result) < 0) throw new StoreUnavailableError("mssql", "timed out waiting for another instance to finish migrating", undefined, true);
         await tx.request().batch(MSSQL_BOOTSTRAP);
-        const applied = new Set((await tx.request().batch("SELECT [version] FROM dbo.schema_migrations;")).recordset.map((r: { version: number }) => r.version));
+        const applied = new Set((await tx.request().batch(`SELECT [version] FROM ${table(MIGRATIONS_TABLE)};`)).recordset.map((r: { version: number }) => r.version));
         const newest = Math.max(0, ...applied);
         if (newest > MSSQL_MIGRATIONS.length) {
           throw new StoreSchemaError(`the database is at schema version ${newest}, newer than this code knows (${MSSQL_MIGRATIONS.length}). Fix: upgrade the application.`);
@@ -316,7 +343,7 @@ export class MssqlRosterStore implements RosterStore {
           if (applied.has(migration.version)) continue;
           for (const statement of migration.statements) await tx.request().batch(statement);
           await MssqlRosterStore.exec(tx, {
-            text: "INSERT INTO dbo.schema_migrations ([version], [name], [applied_at]) VALUES (@version, @name, SYSUTCDATETIME());",
+            text: `INSERT INTO ${table(MIGRATIONS_TABLE)} ([version], [name], [applied_at]) VALUES (@version, @name, SYSUTCDATETIME());`,
             params: [
               { name: "version", type: { kind: "int" }, value: migration.version },
               { name: "name", type: { kind: "nvarchar", length: 200 }, value: migration.name },
@@ -326,11 +353,10 @@ export class MssqlRosterStore implements RosterStore {
       },
       false,
     );
-    this.migrated = true;
   }
 
   async migrationVersions(): Promise<number[]> {
-    return this.run("migrationVersions", async (pool) => (await pool.request().query("SELECT [version] FROM dbo.schema_migrations ORDER BY [version];")).recordset.map((r: { version: number }) => r.version));
+    return this.run("migrationVersions", async (pool) => (await pool.request().query(`SELECT [version] FROM ${table(MIGRATIONS_TABLE)} ORDER BY [version];`)).recordset.map((r: { version: number }) => r.version));
   }
 
   // ---- writes ------------------------------------------------------------------------------
@@ -343,11 +369,30 @@ export class MssqlRosterStore implements RosterStore {
     const batch = prepareRows(resource, rows);
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
     if (resource === "sections") Object.assign(counts, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
-    if (batch.length === 0) return counts;
+    for (const chunk of transactionChunks(batch, this.maxRowsPerTransaction, rowWeight)) {
+      const part = await this.upsertChunk(tenantId, resource, chunk, run, syncedAt);
+      counts.inserted += part.inserted;
+      counts.updated += part.updated;
+      counts.unchanged += part.unchanged;
+      counts.restored += part.restored;
+      if (resource === "sections") {
+        counts.enrollmentsRemoved! += part.enrollmentsRemoved ?? 0;
+        counts.enrollmentsRestored! += part.enrollmentsRestored ?? 0;
+        counts.heldSections!.push(...(part.heldSections ?? []));
+      }
+    }
+    return counts;
+  }
+
+  /** One transaction: stage, classify, MERGE, then the enrollment changes of changed sections. */
+  private upsertChunk(tenantId: string, resource: RosterResource, batch: PreparedRow[], run: UpsertOptions, syncedAt: string): Promise<UpsertCounts> {
+    const runId = run.runId;
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
+    if (resource === "sections") Object.assign(counts, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
     return this.transaction("upsert", async (tx) => {
       await tx.request().batch(stageTableBatch(resource));
       for (const insert of stageInserts(resource, batch)) await MssqlRosterStore.exec(tx, insert);
-      const merged = await MssqlRosterStore.exec(tx, { text: mergeBatch(resource), params: mergeParams(tenantId, run.runId, syncedAt) });
+      const merged = await MssqlRosterStore.exec(tx, { text: mergeBatch(resource), params: mergeParams(tenantId, runId, syncedAt) });
       const recordsets = merged.recordsets as unknown as Record<string, unknown>[][];
       for (const row of recordsets[0] ?? []) {
         const n = Number(row.n);
@@ -395,8 +440,15 @@ export class MssqlRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
-    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt));
-    return this.run("softDeleteMissing", async (pool) => (await MssqlRosterStore.exec(pool, statement)).rowsAffected.reduce((a, b) => a + b, 0));
+    const limit = this.maxRowsPerTransaction;
+    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt), limit);
+    let total = 0;
+    for (;;) {
+      // Each capped step commits on its own; a rerun after a failure finds only the rows still live.
+      const changed = await this.run("softDeleteMissing", async (pool) => (await MssqlRosterStore.exec(pool, statement)).rowsAffected.reduce((a, b) => a + b, 0));
+      total += changed;
+      if (changed < limit) return total;
+    }
   }
 
   async softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number> {
@@ -405,24 +457,55 @@ export class MssqlRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const deletedAt = isoTimestamp("deletedAt", run.deletedAt);
     const ids = prepareIds("cleverIds", cleverIds);
-    if (ids.length === 0) return 0;
-    return this.transaction("softDelete", async (tx) => {
-      let count = 0;
-      for (const statement of softDeleteStatements(resource, tenantId, ids, run.runId, deletedAt)) {
-        count += (await MssqlRosterStore.exec(tx, statement)).rowsAffected.reduce((a, b) => a + b, 0);
-      }
-      return count;
-    });
+    let count = 0;
+    for (const chunk of transactionChunks(ids, this.maxRowsPerTransaction)) {
+      count += await this.transaction("softDelete", async (tx) => {
+        let n = 0;
+        for (const statement of softDeleteStatements(resource, tenantId, chunk, run.runId, deletedAt)) {
+          n += (await MssqlRosterStore.exec(tx, statement)).rowsAffected.reduce((a, b) => a + b, 0);
+        }
+        return n;
+      });
+    }
+    return count;
+  }
+
+  async markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("staleSince", run.staleSince);
+    const prepared = prepareStale(entries);
+    let count = 0;
+    for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) {
+      count += await this.transaction("markStale", async (tx) => {
+        let n = 0;
+        for (const e of chunk) {
+          const result = await MssqlRosterStore.exec(tx, markStaleStatement(resource, tenantId, e.cleverId, e.reason, run.runId, at));
+          if ((result.rowsAffected[0] ?? 0) > 0) n++;
+        }
+        return n;
+      });
+    }
+    return count;
+  }
+
+  async staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    const result = await this.run("staleRows", (pool) => MssqlRosterStore.exec(pool, staleRowsQuery(resource, tenantId)));
+    return result.recordset.map((r) => ({ resource, cleverId: String(r.clever_id), quarantineRunId: String(r.run_id), reason: String(r.reason), staleSince: decodeTimestamp(r.stale_since)! }));
   }
 
   async quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void> {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareQuarantine(entries);
-    if (prepared.length === 0) return;
-    await this.transaction("quarantine", async (tx) => {
-      for (const statement of quarantineInserts(tenantId, runId, prepared)) await MssqlRosterStore.exec(tx, statement);
-    });
+    for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) {
+      await this.transaction("quarantine", async (tx) => {
+        for (const statement of quarantineInserts(tenantId, runId, chunk)) await MssqlRosterStore.exec(tx, statement);
+      });
+    }
   }
 
   async startRun(run: RunSummary): Promise<void> {
@@ -432,7 +515,7 @@ export class MssqlRosterStore implements RosterStore {
         await MssqlRosterStore.exec(pool, statement);
       } catch (error) {
         // Two concurrent starts of the same run: the loser's duplicate key means "already started".
-        const number = (error as { number?: unknown }).number ?? (error as { originalError?: { number?: unknown } }).originalError?.number;
+        const number = errorNumber(error);
         if (number !== 2627 && number !== 2601) throw error;
       }
     });
@@ -610,7 +693,14 @@ export class MssqlRosterStore implements RosterStore {
         const held = JSON.parse(String(marked.resources_json)) as HeldRun["resources"];
         for (const resource of ROSTER_RESOURCES) {
           if (!held[resource]?.wouldDelete) continue;
-          deleted[resource] = (await MssqlRosterStore.exec(tx, softDeleteMissingStatement(resource, tenantId, runId, at))).rowsAffected.reduce((a, b) => a + b, 0);
+          // One transaction with the decision and its audit entry (all or nothing), in capped steps.
+          let count = 0;
+          for (;;) {
+            const changed = (await MssqlRosterStore.exec(tx, softDeleteMissingStatement(resource, tenantId, runId, at, this.maxRowsPerTransaction))).rowsAffected.reduce((a, b) => a + b, 0);
+            count += changed;
+            if (changed < this.maxRowsPerTransaction) break;
+          }
+          deleted[resource] = count;
         }
         enrollmentsDeleted = (await MssqlRosterStore.exec(tx, applyHeldEnrollmentsStatement(tenantId, runId, at))).rowsAffected.reduce((a, b) => a + b, 0);
       }

@@ -237,3 +237,10 @@ export function decodeTimestamp(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return value instanceof Date ? value.toISOString() : String(value);
 }
+
+/** markStale input: distinct valid ids (last entry wins), reasons cut to the quarantine's width. */
+export function prepareStale(entries: readonly { cleverId: string; reason: string }[]): { cleverId: string; reason: string }[] {
+  const ids = prepareIds("entries.cleverId", entries.map((e) => e.cleverId));
+  const byId = new Map(entries.map((e) => [e.cleverId, truncate(String(e.reason ?? ""), REASON_MAX_LENGTH)]));
+  return ids.map((cleverId) => ({ cleverId, reason: byId.get(cleverId) ?? "" }));
+}

@@ -14,6 +14,8 @@ export interface ColumnDef {
   kind: ColumnKind;
   /** Text only: longer values are cut to this many UTF-16 code units (raw_json keeps the full value). */
   maxLength?: number;
+  /** A Clever id pointing at the clever_id of this roster table (joins need the same collation on both sides). */
+  references?: RosterResource;
 }
 
 /** Widths. Ids are Clever's 24 hex characters; the slack tolerates other id schemes without a migration. */
@@ -29,7 +31,7 @@ const SIS = 128;
 const EMAIL = 320;
 
 const text = (name: string, maxLength: number): ColumnDef => ({ name, kind: "text", maxLength });
-const id = (name: string): ColumnDef => text(name, ID_MAX_LENGTH);
+const id = (name: string, references: RosterResource): ColumnDef => ({ ...text(name, ID_MAX_LENGTH), references });
 const bool = (name: string): ColumnDef => ({ name, kind: "bool" });
 const date = (name: string): ColumnDef => ({ name, kind: "date" });
 
@@ -38,7 +40,7 @@ export const ROSTER_COLUMNS: Readonly<Record<RosterResource, readonly ColumnDef[
   // `state` is Clever's district sync state (running, pending, error ...), not a US state.
   districts: [text("name", NAME), text("state", CODE), text("nces_id", CODE), text("sis_type", CODE)],
   schools: [
-    id("district_id"),
+    id("district_id", "districts"),
     text("name", NAME),
     text("sis_id", SIS),
     text("school_number", SIS),
@@ -51,23 +53,23 @@ export const ROSTER_COLUMNS: Readonly<Record<RosterResource, readonly ColumnDef[
     text("state", CODE),
     text("zip", CODE),
   ],
-  terms: [id("district_id"), text("name", NAME), date("start_date"), date("end_date")],
-  courses: [id("district_id"), text("name", NAME), text("number", SIS)],
+  terms: [id("district_id", "districts"), text("name", NAME), date("start_date"), date("end_date")],
+  courses: [id("district_id", "districts"), text("name", NAME), text("number", SIS)],
   sections: [
-    id("district_id"),
-    id("school_id"),
-    id("course_id"),
-    id("term_id"),
+    id("district_id", "districts"),
+    id("school_id", "schools"),
+    id("course_id", "courses"),
+    id("term_id", "terms"),
     text("name", NAME),
     text("period", CODE),
     text("subject", CODE),
     text("grade", CODE),
     text("sis_id", SIS),
     text("section_number", SIS),
-    id("primary_teacher_id"),
+    id("primary_teacher_id", "users"),
   ],
   users: [
-    id("district_id"),
+    id("district_id", "districts"),
     text("email", EMAIL),
     text("first_name", NAME),
     text("middle_name", NAME),
@@ -81,7 +83,7 @@ export const ROSTER_COLUMNS: Readonly<Record<RosterResource, readonly ColumnDef[
     text("student_number", SIS),
     text("student_state_id", SIS),
     text("grade", CODE),
-    id("school_id"),
+    id("school_id", "schools"),
     text("teacher_sis_id", SIS),
     text("teacher_number", SIS),
     text("teacher_state_id", SIS),
@@ -112,6 +114,8 @@ export const RUNS_TABLE = "sync_runs";
 export const RUN_COLUMNS = ["tenant_id", "run_id", "mode", "status", "started_at", "finished_at", "counts_json", "error", "instance_id"] as const;
 export const QUARANTINE_TABLE = "quarantine";
 export const QUARANTINE_COLUMNS = ["tenant_id", "run_id", "entry_hash", "resource", "clever_id", "reason", "raw_json", "quarantined_at"] as const;
+export const STALE_TABLE = "stale_rows";
+export const STALE_COLUMNS = ["tenant_id", "resource", "clever_id", "run_id", "reason", "stale_since"] as const;
 export const MIGRATIONS_TABLE = "schema_migrations";
 export const LEASES_TABLE = "sync_leases";
 export const LEASE_COLUMNS = ["tenant_id", "run_id", "instance_id", "acquired_at", "expires_at"] as const;
@@ -138,11 +142,49 @@ export function allTables(): Record<string, readonly string[]> {
   out[ENROLLMENTS_TABLE] = ENROLLMENT_COLUMNS;
   out[RUNS_TABLE] = RUN_COLUMNS;
   out[QUARANTINE_TABLE] = QUARANTINE_COLUMNS;
+  out[STALE_TABLE] = STALE_COLUMNS;
   out[MIGRATIONS_TABLE] = ["version", "name", "applied_at"];
   out[LEASES_TABLE] = LEASE_COLUMNS;
   out[STATE_TABLE] = STATE_COLUMNS;
   out[HELD_TABLE] = HELD_COLUMNS;
   out[HELD_ENROLLMENTS_TABLE] = HELD_ENROLLMENT_COLUMNS;
   out[AUDIT_TABLE] = AUDIT_COLUMNS;
+  return out;
+}
+
+/**
+ * One join between a Clever-id column and the roster table it points at. `when` narrows the
+ * referencing rows (quarantine rows name their table in `resource`).
+ */
+export interface Relationship {
+  table: string;
+  column: string;
+  references: RosterResource;
+  when?: { column: string; equals: string };
+}
+
+/** Every relationship in the schema, derived from the column definitions (new references are covered automatically). */
+export function relationships(): Relationship[] {
+  const out: Relationship[] = [];
+  for (const resource of Object.keys(ROSTER_COLUMNS) as RosterResource[]) {
+    for (const column of ROSTER_COLUMNS[resource]) if (column.references) out.push({ table: resource, column: column.name, references: column.references });
+  }
+  out.push({ table: ENROLLMENTS_TABLE, column: "section_id", references: "sections" }, { table: ENROLLMENTS_TABLE, column: "user_id", references: "users" });
+  for (const resource of Object.keys(ROSTER_COLUMNS) as RosterResource[]) {
+    out.push({ table: QUARANTINE_TABLE, column: "clever_id", references: resource, when: { column: "resource", equals: resource } });
+  }
+  return out;
+}
+
+/**
+ * Columns named like ids that hold the district's own identifiers (SIS numbers, state and NCES
+ * codes) or a Durable instance id, not Clever ids: they are never joined to a clever_id, so they
+ * keep the database collation. Every other *_id column is a Clever, tenant or run id and must be
+ * binary-collated on SQL Server (test/store/mssqlCollation.test.ts checks the final schema).
+ */
+export function nonCleverIdColumns(): Set<string> {
+  // instance_id: a durable instance id; audit_id: the audit log's own numeric key. Neither meets a Clever id.
+  const out = new Set<string>(["instance_id", "audit_id"]);
+  for (const columns of Object.values(ROSTER_COLUMNS)) for (const c of columns) if (c.name.endsWith("_id") && !c.references) out.add(c.name);
   return out;
 }

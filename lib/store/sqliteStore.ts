@@ -10,6 +10,8 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
 import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
+import { withRetry, type RetryOptions } from "./retry";
+import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import {
   assertCleverId,
   assertResource,
@@ -20,6 +22,7 @@ import {
   isoTimestamp,
   prepareIds,
   prepareQuarantine,
+  prepareStale,
   prepareRows,
   prepareRun,
   prepareRunResult,
@@ -47,6 +50,7 @@ import {
   type RosterRow,
   type RosterStore,
   type RunSummary,
+  type StaleRow,
   type StoredRosterRow,
   type UpsertCounts,
 } from "./types";
@@ -58,9 +62,19 @@ export interface SqliteRosterStoreOptions {
   readBatchSize?: number;
   /** How long a writer waits for another process's lock before SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Rows written per transaction at most (see transactionSize.ts). Default 2000. */
+  maxRowsPerTransaction?: number;
+  /** Retry schedule for transient errors and a listener that makes each retry visible (retry.ts). */
+  retry?: RetryOptions;
 }
 
 const MAX_LIST = 1000;
+/**
+ * Retries after SQLITE_BUSY: each attempt already waits busy_timeout inside SQLite (synchronously,
+ * blocking the event loop), so two retries — ≈20 s in all with the default 5 s timeout — rather
+ * than SQL Server's minute of short attempts.
+ */
+export const SQLITE_RETRY_DELAYS_MS: readonly number[] = [1000, 4000];
 const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL"]);
 
 const q = (name: string): string => `"${name}"`;
@@ -70,7 +84,8 @@ interface ResourceStatements {
   lookup: Database.Statement;
   upsert: Database.Statement;
   stamp: Database.Statement;
-  sweepBelow: Database.Statement;
+  /** One capped step of the deletion sweep: live rows of older runs, at most ? of them. */
+  sweep: Database.Statement;
   missingCount: Database.Statement;
   missingSample: Database.Statement;
   liveCount: Database.Statement;
@@ -108,8 +123,11 @@ function resourceStatements(db: Database.Database, resource: RosterResource): Re
     ),
     stamp: db.prepare(`UPDATE ${t} SET run_id = ?, synced_at = ? WHERE tenant_id = ? AND clever_id = ?`),
     // Only rows of OLDER runs: a row a newer run stamped is never swept by an older one. The partial
-    // sweep index yields exactly the live rows below this run id.
-    sweepBelow: db.prepare(`UPDATE ${t} SET deleted_at = ? WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`),
+    // sweep index yields exactly the live rows below this run id; LIMIT caps the rows of one transaction.
+    sweep: db.prepare(
+      `UPDATE ${t} SET deleted_at = @at WHERE rowid IN (
+         SELECT rowid FROM ${t} WHERE tenant_id = @tenantId AND deleted_at IS NULL AND run_id < @runId LIMIT @limit)`,
+    ),
     missingCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`).pluck(),
     missingSample: db.prepare(`SELECT clever_id FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ? ORDER BY clever_id LIMIT ?`).pluck(),
     liveCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL`).pluck(),
@@ -179,6 +197,8 @@ export class SqliteRosterStore implements RosterStore {
   readonly dialect = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly readBatchSize: number;
+  private readonly maxRowsPerTransaction: number;
+  private readonly retry: RetryOptions;
   private resources?: Record<RosterResource, ResourceStatements>;
   private shared?: SharedStatements;
   private guardStatements?: GuardStatements;
@@ -187,6 +207,8 @@ export class SqliteRosterStore implements RosterStore {
   constructor(options: SqliteRosterStoreOptions) {
     const { filename } = options;
     this.readBatchSize = Math.max(1, Math.floor(options.readBatchSize ?? 500));
+    this.maxRowsPerTransaction = checkMaxRowsPerTransaction(options.maxRowsPerTransaction);
+    this.retry = { delaysMs: SQLITE_RETRY_DELAYS_MS, ...options.retry };
     let db: Database.Database | undefined;
     try {
       if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
@@ -205,7 +227,7 @@ export class SqliteRosterStore implements RosterStore {
   }
 
   async migrate(): Promise<void> {
-    this.guard("migrate", () => {
+    await this.retrying("migrate", () => {
       if (this.closed) throw new StoreNotReadyError("the store is closed");
       this.db.exec(SQLITE_BOOTSTRAP);
       const apply = this.db.transaction(() => {
@@ -229,7 +251,7 @@ export class SqliteRosterStore implements RosterStore {
   }
 
   async migrationVersions(): Promise<number[]> {
-    return this.guard("migrationVersions", () => {
+    return this.retrying("migrationVersions", () => {
       this.ready();
       return this.db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as number[];
     });
@@ -241,7 +263,7 @@ export class SqliteRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
-    return this.guard("upsert", () => {
+    return this.retrying("upsert", () => {
       const { resources, shared, guard } = this.ready();
       const st = resources[resource];
       const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
@@ -275,7 +297,7 @@ export class SqliteRosterStore implements RosterStore {
           }
         }
       });
-      write.immediate(batch);
+      for (const chunk of transactionChunks(batch, this.maxRowsPerTransaction, rowWeight)) write.immediate(chunk);
       return counts;
     });
   }
@@ -285,9 +307,16 @@ export class SqliteRosterStore implements RosterStore {
     assertResource(resource);
     assertRunId(runId);
     const at = isoTimestamp("deletedAt", deletedAt);
-    return this.guard("softDeleteMissing", () => {
+    return this.retrying("softDeleteMissing", () => {
       const st = this.ready().resources[resource];
-      return st.sweepBelow.run(at, tenantId, runId).changes;
+      const limit = this.maxRowsPerTransaction;
+      let total = 0;
+      for (;;) {
+        // Each step commits on its own; a rerun after a failure finds only the rows still live.
+        const changed = this.db.transaction(() => st.sweep.run({ at, tenantId, runId, limit }).changes).immediate();
+        total += changed;
+        if (changed < limit) return total;
+      }
     });
   }
 
@@ -314,13 +343,58 @@ export class SqliteRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const at = isoTimestamp("deletedAt", run.deletedAt);
     const ids = prepareIds("cleverIds", cleverIds);
-    return this.guard("softDelete", () => {
+    return this.retrying("softDelete", () => {
       const st = this.ready().resources[resource];
       let count = 0;
+      const step = this.db.transaction((chunk: string[]) => {
+        for (const id of chunk) count += st.softDelete.run(at, run.runId, tenantId, id).changes;
+      });
+      for (const chunk of transactionChunks(ids, this.maxRowsPerTransaction)) step.immediate(chunk);
+      return count;
+    });
+  }
+
+  async markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    assertRunId(run?.runId);
+    const at = isoTimestamp("staleSince", run.staleSince);
+    const prepared = prepareStale(entries);
+    return this.guard("markStale", () => {
+      this.ready();
+      // run_id is stamped so the end-of-resource sweep keeps the row: Clever still returns the record.
+      const stamp = this.db.prepare(`UPDATE ${resource} SET run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`);
+      const flag = this.db.prepare(
+        `INSERT INTO stale_rows (tenant_id, resource, clever_id, run_id, reason, stale_since) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, resource, clever_id) DO UPDATE SET run_id = excluded.run_id, reason = excluded.reason,
+  stale_since = CASE WHEN stale_rows.run_id = excluded.run_id THEN stale_rows.stale_since ELSE excluded.stale_since END`,
+      );
+      let count = 0;
       this.db.transaction(() => {
-        for (const id of ids) count += st.softDelete.run(at, run.runId, tenantId, id).changes;
+        for (const e of prepared) {
+          if (stamp.run(run.runId, tenantId, e.cleverId).changes === 0) continue;
+          flag.run(tenantId, resource, e.cleverId, run.runId, e.reason, at);
+          count++;
+        }
       }).immediate();
       return count;
+    });
+  }
+
+  async staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]> {
+    assertTenantId(tenantId);
+    assertResource(resource);
+    return this.guard("staleRows", () => {
+      this.ready();
+      // Stale while the row's run_id is the one that flagged it: a later valid upsert restamps it.
+      const rows = this.db
+        .prepare(
+          `SELECT s.clever_id, s.run_id, s.reason, s.stale_since FROM stale_rows s JOIN ${resource} r
+ON r.tenant_id = s.tenant_id AND r.clever_id = s.clever_id AND r.run_id = s.run_id AND r.deleted_at IS NULL
+WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
+        )
+        .all(tenantId, resource) as Record<string, string>[];
+      return rows.map((r) => ({ resource, cleverId: r.clever_id, quarantineRunId: r.run_id, reason: r.reason, staleSince: r.stale_since }));
     });
   }
 
@@ -328,11 +402,12 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareQuarantine(entries);
-    this.guard("quarantine", () => {
+    await this.retrying("quarantine", () => {
       const { shared } = this.ready();
-      this.db.transaction(() => {
-        for (const e of prepared) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
-      }).immediate();
+      const step = this.db.transaction((chunk: typeof prepared) => {
+        for (const e of chunk) shared.quarantine.run(tenantId, runId, e.hash, e.resource, e.cleverId, e.reason, e.raw);
+      });
+      for (const chunk of transactionChunks(prepared, this.maxRowsPerTransaction)) step.immediate(chunk);
     });
   }
 
@@ -340,7 +415,7 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     if (options.runId !== undefined) assertRunId(options.runId);
     const limit = clampLimit(options.limit ?? MAX_LIST, MAX_LIST);
-    return this.guard("quarantined", () => {
+    return this.retrying("quarantined", () => {
       const { shared } = this.ready();
       const rows = (options.runId === undefined ? shared.quarantined.all(tenantId, limit) : shared.quarantinedByRun.all(tenantId, options.runId, limit)) as Record<string, unknown>[];
       return rows.map((r) => ({
@@ -356,7 +431,7 @@ export class SqliteRosterStore implements RosterStore {
 
   async startRun(run: RunSummary): Promise<void> {
     const prepared = prepareRun(run);
-    this.guard("startRun", () => {
+    await this.retrying("startRun", () => {
       this.ready().shared.startRun.run(prepared);
     });
   }
@@ -365,7 +440,7 @@ export class SqliteRosterStore implements RosterStore {
     assertTenantId(tenantId);
     assertRunId(runId);
     const prepared = prepareRunResult(result);
-    this.guard("finishRun", () => {
+    await this.retrying("finishRun", () => {
       const { changes } = this.ready().shared.finishRun.run({ ...prepared, tenantId, runId });
       if (changes === 0) throw new RunNotFoundError(tenantId, runId);
     });
@@ -374,7 +449,7 @@ export class SqliteRosterStore implements RosterStore {
   async listRuns(tenantId: string, limit: number): Promise<RunSummary[]> {
     assertTenantId(tenantId);
     const n = clampLimit(limit, MAX_LIST);
-    return this.guard("listRuns", () => (this.ready().shared.listRuns.all(tenantId, n) as Record<string, unknown>[]).map(runFromRow));
+    return this.retrying("listRuns", () => (this.ready().shared.listRuns.all(tenantId, n) as Record<string, unknown>[]).map(runFromRow));
   }
 
   async *rows(tenantId: string, resource: RosterResource, options: { includeDeleted?: boolean } = {}): AsyncGenerator<StoredRosterRow, void, undefined> {
@@ -384,7 +459,7 @@ export class SqliteRosterStore implements RosterStore {
     let after = "";
     for (;;) {
       // A fresh query per batch: no statement stays open across yields, so callers may write meanwhile.
-      const batch = this.guard("rows", () => {
+      const batch = await this.retrying("rows", () => {
         const st = this.ready().resources[resource];
         return (options.includeDeleted ? st.page : st.pageLive).all(tenantId, after, this.readBatchSize) as Record<string, unknown>[];
       });
@@ -401,14 +476,14 @@ export class SqliteRosterStore implements RosterStore {
   async enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]> {
     assertTenantId(tenantId);
     assertCleverId("sectionId", sectionId);
-    return this.guard("enrollments", () =>
+    return this.retrying("enrollments", () =>
       (this.ready().shared.enrollments.all(tenantId, sectionId) as { user_id: string; role: string }[]).map((r) => ({ userId: r.user_id, role: r.role })),
     );
   }
 
   async counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>> {
     assertTenantId(tenantId);
-    return this.guard("counts", () => {
+    return this.retrying("counts", () => {
       const rows = this.ready().shared.counts.all({ tenantId }) as { resource: RosterResource; total: number; live: number }[];
       return Object.fromEntries(rows.map((r) => [r.resource, { live: r.live, deleted: r.total - r.live }])) as Record<RosterResource, { live: number; deleted: number }>;
     });
@@ -507,7 +582,8 @@ export class SqliteRosterStore implements RosterStore {
           if (decision.status === "approved") {
             const held = JSON.parse(String(guard.heldResources.get(tenantId, runId))) as HeldRun["resources"];
             for (const resource of ROSTER_RESOURCES) {
-              if (held[resource]?.wouldDelete) deleted[resource] = resources[resource].sweepBelow.run(at, tenantId, runId).changes;
+              // With the decision and its audit entry in one transaction: no cap (LIMIT -1 is none in SQLite).
+              if (held[resource]?.wouldDelete) deleted[resource] = resources[resource].sweep.run({ at, tenantId, runId, limit: -1 }).changes;
             }
             enrollmentsDeleted = guard.applyHeldEnrollments.run({ at, tenantId, runId }).changes;
           }
@@ -566,6 +642,11 @@ export class SqliteRosterStore implements RosterStore {
     if (this.closed) throw new StoreNotReadyError("the store is closed");
     if (!this.resources || !this.shared || !this.guardStatements) throw new StoreNotReadyError("call migrate() before using the store");
     return { resources: this.resources, shared: this.shared, guard: this.guardStatements };
+  }
+
+  /** A guarded step, retried on transient errors (SQLITE_BUSY when another process holds the write lock past busy_timeout). */
+  private retrying<T>(operation: string, step: () => T): Promise<T> {
+    return withRetry(operation, this.retry, async () => this.guard(operation, step));
   }
 
   /** Runs a database step, turning driver errors into typed store errors. */

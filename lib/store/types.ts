@@ -145,6 +145,16 @@ export interface QuarantinedRecord extends QuarantineEntry {
   quarantinedAt: string;
 }
 
+/** A live row kept while Clever sends an invalid version of it (the invalid one is quarantined). */
+export interface StaleRow {
+  resource: RosterResource;
+  cleverId: string;
+  /** The run whose quarantine entry (same tenant, run and clever id) holds what Clever sent. */
+  quarantineRunId: string;
+  reason: string;
+  staleSince: string;
+}
+
 /** A stored roster row as rows() yields it. */
 export interface StoredRosterRow {
   cleverId: string;
@@ -176,6 +186,14 @@ export interface RosterStore {
   missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }>;
   /** For *.deleted events: marks live rows deleted (and stamps run_id); returns how many were live. */
   softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number>;
+  /**
+   * A record Clever still returns but that failed validation this run: its last good row stays
+   * live (run_id is stamped, so the end-of-resource sweep keeps it) and is flagged stale with a
+   * pointer to the run's quarantine entry. Only live rows are touched; returns how many.
+   */
+  markStale(tenantId: string, resource: RosterResource, entries: { cleverId: string; reason: string }[], run: { runId: string; staleSince: string }): Promise<number>;
+  /** Rows currently stale (flagged by the run that last stamped the row), by clever id. */
+  staleRows(tenantId: string, resource: RosterResource): Promise<StaleRow[]>;
   /** Idempotent per run: the same entry quarantined twice in one run is stored once. */
   quarantine(tenantId: string, runId: string, entries: QuarantineEntry[]): Promise<void>;
   /** Records a run; starting a run that already exists is a no-op (durable retries). */

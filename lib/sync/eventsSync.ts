@@ -1,6 +1,7 @@
-import type { CleverEvent } from "../clever";
-import type { RosterResource, RosterRow } from "../store";
+import type { CleverRecord } from "../clever";
+import type { QuarantineEntry, RosterResource, RosterRow } from "../store";
 import { isRosterResource } from "./catalogue";
+import { FROM_FIRST_EVENT } from "./planning";
 import { mapPage, ResourceSyncDependencies } from "./resourceSync";
 import { EventsResult } from "./types";
 
@@ -9,8 +10,27 @@ export interface EventsSyncInput {
   runId: string;
 }
 
-/** Cursor meaning "every event Clever has": the district had none when the full sync started. */
-const FROM_FIRST_EVENT = "from-first-event";
+const EVENT_TYPE = /^([a-z_]+)\.(created|updated|deleted)$/;
+
+/** A checked event, or the reason it cannot be applied. */
+type CheckedEvent = { ok: true; resource: string; action: string; object: CleverRecord } | { ok: false; resource: RosterResource; reason: string };
+
+/**
+ * Checks one event against what Clever's spec defines (Clever/swagger-api v3.0-events.yml: `type`
+ * is `<resource>.<created|updated|deleted>`, the record sits in `data.object`). `created` is not
+ * required: the spec does not require it and the sync does not need it.
+ */
+export function checkEvent(event: CleverRecord): CheckedEvent {
+  const type = typeof event.type === "string" ? EVENT_TYPE.exec(event.type) : null;
+  const data = event.data as { object?: unknown } | undefined;
+  const object = data && typeof data === "object" ? data.object : undefined;
+  const guess = (type && isRosterResource(type[1]) ? type[1] : "users") as RosterResource;
+  if (!type) return { ok: false, resource: guess, reason: `event ${event.id}: type ${JSON.stringify(event.type ?? null)} is not <resource>.<created|updated|deleted>` };
+  if (!object || typeof object !== "object" || typeof (object as CleverRecord).id !== "string") {
+    return { ok: false, resource: guess, reason: `event ${event.id} (${type[0]}): data.object with an id is missing` };
+  }
+  return { ok: true, resource: type[1], action: type[2], object: object as CleverRecord };
+}
 
 type Pending = { kind: "upsert"; resource: RosterResource; rows: RosterRow[] } | { kind: "delete"; resource: RosterResource; ids: string[] };
 
@@ -46,20 +66,32 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
   try {
     for await (const page of deps.clever.pages("events", { startingAfter: cursor === FROM_FIRST_EVENT ? undefined : cursor, limit: deps.pageSize })) {
       await deps.lease?.renew();
-      for (const event of page.records as CleverEvent[]) {
-        const [resource, action] = String(event.type).split(".");
+      for (const event of page.records) {
+        const checked = checkEvent(event);
+        if (!checked.ok) {
+          // One bad event is set aside with its reason; the ones after it still apply.
+          await flush();
+          const entry: QuarantineEntry = { resource: checked.resource, cleverId: null, reason: checked.reason, raw: JSON.stringify(event) };
+          await deps.store.quarantine(tenantId, runId, [entry]);
+          result.quarantined += 1;
+          continue;
+        }
+        const { resource, action } = checked;
         if (!isRosterResource(resource)) continue; // events of resources this product does not mirror
         result.byResource[resource] = (result.byResource[resource] ?? 0) + 1;
         if (action === "deleted") {
           if (pending?.kind !== "delete" || pending.resource !== resource) await flush();
           if (!pending) pending = { kind: "delete", resource, ids: [] };
-          (pending as Extract<Pending, { kind: "delete" }>).ids.push(event.data.object.id);
+          (pending as Extract<Pending, { kind: "delete" }>).ids.push(checked.object.id);
           continue;
         }
-        const { rows, quarantined } = mapPage(resource, [event.data.object]);
+        const { rows, quarantined } = mapPage(resource, [checked.object], deps.districtId, deps.maxRecordBytes);
         if (quarantined.length) {
           await flush();
           await deps.store.quarantine(tenantId, runId, quarantined);
+          // The last good row stays live; flag it so readers know Clever now sends something invalid.
+          const kept = quarantined.flatMap((q) => (q.cleverId ? [{ cleverId: q.cleverId, reason: q.reason }] : []));
+          if (kept.length) await deps.store.markStale(tenantId, resource, kept, { runId, staleSince: syncedAt });
           result.quarantined += quarantined.length;
           continue;
         }
@@ -68,6 +100,7 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
         (pending as Extract<Pending, { kind: "upsert" }>).rows.push(...rows);
       }
       await flush();
+      if (page.duplicates) result.duplicates = (result.duplicates ?? 0) + page.duplicates;
       result.events += page.records.length;
       result.pages += 1;
       cursor = page.lastId ?? cursor;
@@ -81,8 +114,17 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
   return result;
 }
 
-/** After a full sync completes: incremental syncs continue from the newest event at its start (kept with the rows). */
-export async function recordFullSyncCursor(deps: Pick<ResourceSyncDependencies, "store" | "now">, tenantId: string, runId: string, eventsCursor: string | null): Promise<void> {
+/**
+ * After a full sync completes: incremental syncs continue from the newest event at its start, kept
+ * with the rows. When Events could not be read no cursor is stored, so later runs plan full (and say why).
+ */
+export async function recordFullSyncCursor(
+  deps: Pick<ResourceSyncDependencies, "store" | "now">,
+  tenantId: string,
+  runId: string,
+  eventsCursor: string | null,
+  eventsUnavailable: string | null = null,
+): Promise<void> {
   const at = new Date(deps.now()).toISOString();
-  await deps.store.saveSyncState(tenantId, { eventsCursor: eventsCursor ?? FROM_FIRST_EVENT, lastFullSyncAt: at, lastFullRunId: runId }, at);
+  await deps.store.saveSyncState(tenantId, { eventsCursor: eventsUnavailable ? null : (eventsCursor ?? FROM_FIRST_EVENT), lastFullSyncAt: at, lastFullRunId: runId }, at);
 }

@@ -25,6 +25,24 @@ export interface ResourceSyncDependencies {
   lease?: RunLease;
   /** The tenant's deletion and change guard; undefined applies every deletion (events, tests). */
   guard?: GuardPolicy;
+  /** The tenant's Clever district: records of any other district are quarantined (isolation). */
+  districtId?: string;
+  /** A record whose JSON is larger fails the resource (RecordTooLargeError); default DEFAULT_MAX_RECORD_BYTES. */
+  maxRecordBytes?: number;
+}
+
+/** Default cap of one record's JSON: far above a real record, far below what hurts memory. */
+export const DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
+/** A record larger than the cap: the resource fails before its deletion sweep, so nothing is deleted. */
+export class RecordTooLargeError extends Error {
+  override readonly name = "RecordTooLargeError";
+  constructor(readonly resource: string, readonly cleverId: string | null, readonly bytes: number, readonly maxBytes: number) {
+    super(
+      `Clever sent a ${resource} record${cleverId ? ` (id ${cleverId})` : ""} of ${bytes} bytes, over the ${maxBytes}-byte cap; nothing was deleted. ` +
+        `Fix: check the record in Clever, or raise CLEVER_MAX_RECORD_BYTES if it is genuine.`,
+    );
+  }
 }
 
 export interface ResourceSyncInput {
@@ -33,14 +51,35 @@ export interface ResourceSyncInput {
   resource: RosterResource;
 }
 
-/** Maps one page: valid records become rows, invalid ones quarantine entries (never dropped). */
-export function mapPage(resource: RosterResource, records: readonly CleverRecord[]): { rows: RosterRow[]; quarantined: QuarantineEntry[] } {
+/**
+ * Maps one page: valid records become rows, invalid ones quarantine entries (never dropped).
+ * A record of another district than `districtId` is quarantined: one tenant's mirror never holds
+ * another district's data, and a full sync then does not mistake the real roster for gone.
+ */
+export function mapPage(
+  resource: RosterResource,
+  records: readonly CleverRecord[],
+  districtId?: string,
+  maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+): { rows: RosterRow[]; quarantined: QuarantineEntry[] } {
   const rows: RosterRow[] = [];
   const quarantined: QuarantineEntry[] = [];
   for (const record of records) {
     const mapped = mapRecord(resource, record);
-    if (mapped.ok) rows.push(mapped.row);
-    else quarantined.push({ resource, cleverId: typeof record?.id === "string" ? record.id : null, reason: mapped.reason, raw: JSON.stringify(record) });
+    const cleverId = typeof record?.id === "string" ? record.id : null;
+    const raw = mapped.ok ? mapped.row.raw : JSON.stringify(record);
+    const bytes = Buffer.byteLength(raw ?? "");
+    if (bytes > maxRecordBytes) throw new RecordTooLargeError(resource, cleverId, bytes, maxRecordBytes);
+    if (!mapped.ok) {
+      quarantined.push({ resource, cleverId, reason: mapped.reason, raw });
+      continue;
+    }
+    const owner = resource === "districts" ? mapped.row.cleverId : mapped.row.columns.district_id;
+    if (districtId && owner !== districtId) {
+      quarantined.push({ resource, cleverId, reason: `${resource} ${cleverId}: belongs to district ${String(owner)}, not the tenant's district ${districtId}`, raw });
+      continue;
+    }
+    rows.push(mapped.row);
   }
   return { rows, quarantined };
 }
@@ -79,7 +118,7 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
     deps.checkpoints.put(tenantId, resource, { ...carried, runId, cursor, pagesDone: result.pages, recordsDone: result.records, ...extra });
 
   for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1 })) {
-    const { rows, quarantined } = mapPage(resource, page.records);
+    const { rows, quarantined } = mapPage(resource, page.records, deps.districtId, deps.maxRecordBytes);
     await deps.lease?.renew();
     const sectionLossGuard: SectionLossGuard | undefined = deps.guard?.section;
     const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt, sectionLossGuard });
@@ -90,7 +129,13 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
       heldSectionCount++;
       if (heldSections.length < 10) heldSections.push(held.sectionId);
     }
-    if (quarantined.length) await deps.store.quarantine(tenantId, runId, quarantined);
+    if (quarantined.length) {
+      await deps.store.quarantine(tenantId, runId, quarantined);
+      // Clever still returns these records: an invalid version is not a deletion. Keep the last good row.
+      const kept = quarantined.flatMap((q) => (q.cleverId ? [{ cleverId: q.cleverId, reason: q.reason }] : []));
+      if (kept.length) result.stale = (result.stale ?? 0) + (await deps.store.markStale(tenantId, resource, kept, { runId, staleSince: syncedAt }));
+    }
+    if (page.duplicates) result.duplicates = (result.duplicates ?? 0) + page.duplicates;
     result.inserted += counts.inserted;
     result.updated += counts.updated;
     result.unchanged += counts.unchanged;

@@ -3,6 +3,7 @@ import type { HeldResource, RosterResource, RosterStore } from "../store";
 import { ALL_RESOURCES, isRosterResource } from "./catalogue";
 import { recordFullSyncCursor } from "./eventsSync";
 import { takeLease } from "./lease";
+import { decideSyncMode, DEFAULT_EVENTS_MAX_AGE_DAYS, FROM_FIRST_EVENT } from "./planning";
 import { CheckpointAccess } from "./resourceSync";
 import { ResourceResult, SyncMode, SyncPlan } from "./types";
 
@@ -15,6 +16,8 @@ export interface RunLifecycleDependencies {
   resources?: readonly string[];
   /** How long the run lease lasts without renewal. */
   leaseTtlMs: number;
+  /** A cursor or last full sync older than this many days means full sync (default 25). */
+  eventsMaxAgeDays?: number;
 }
 
 export interface PlanInput {
@@ -34,21 +37,68 @@ export interface PlanInput {
 export async function planRun(deps: RunLifecycleDependencies, input: PlanInput): Promise<SyncPlan> {
   const resources = (deps.resources?.filter(isRosterResource) ?? [...ALL_RESOURCES]) as RosterResource[];
   await takeLease(deps, input.tenantId, input.runId, input.instanceId);
+  // Sync state is kept with the rows it describes: a new, empty or restored database has none.
   const state = await deps.store.syncState(input.tenantId);
-  let mode = input.mode;
-  let reason = input.mode === "full" ? "full sync requested" : "incremental sync from the stored events cursor";
-  if (mode === "incremental" && (!state?.lastFullSyncAt || !state.eventsCursor)) {
-    mode = "full";
-    reason = `this database holds no completed full sync of tenant '${input.tenantId}' (a new, empty or restored database, or the first sync), so events alone cannot build the mirror: running a full sync`;
-  }
-  if (input.replan) reason = "the events cursor is older than Clever keeps events";
+  const { mode, reason } = decideSyncMode({
+    tenantId: input.tenantId,
+    requested: input.mode,
+    now: deps.now(),
+    maxEventsAgeDays: deps.eventsMaxAgeDays ?? DEFAULT_EVENTS_MAX_AGE_DAYS,
+    lastFullSyncAt: state?.lastFullSyncAt ?? undefined,
+    eventsCursor: state?.eventsCursor ?? undefined,
+    eventsUnavailable: state?.lastFullSyncAt && !state.eventsCursor ? await lastEventsUnavailable(deps.store, input.tenantId) : null,
+    cursorRejected: input.replan,
+  });
   // The run row first: if Clever fails below, the failed run still has a summary naming the cause.
   if (!input.replan) {
     await deps.store.startRun({ runId: input.runId, tenantId: input.tenantId, mode, status: "running", startedAt: new Date(deps.now()).toISOString(), instanceId: input.instanceId });
   }
   // Taken before paging: events that happen during the full sync are applied by the next incremental run.
-  const eventsCursorAtStart = mode === "full" ? ((await deps.clever.latestEventId()) ?? null) : null;
-  return { mode, resources, eventsCursorAtStart, reason };
+  let eventsCursorAtStart: string | null = null;
+  let eventsUnavailable: string | null = null;
+  if (mode === "full") {
+    const stored = state?.eventsCursor && state.eventsCursor !== FROM_FIRST_EVENT ? state.eventsCursor : undefined;
+    try {
+      eventsCursorAtStart = (await deps.clever.latestEventId({ startingAfter: stored })) ?? null;
+    } catch (error) {
+      // Events are opt-in (https://dev.clever.com/docs/events-api, "Events opt-in changes"): without
+      // them the full sync still runs, and later runs stay full until a full sync can read them.
+      if ((error as Error).name === "CleverUnauthorizedError") throw error;
+      eventsUnavailable = describeEventsFailure(error);
+    }
+  }
+  return { mode, resources, eventsCursorAtStart, reason, eventsUnavailable };
+}
+
+/** Why Events could not be read, with the fix; for the run summary, custom status and the next plan. */
+function describeEventsFailure(error: unknown): string {
+  const status = (error as { status?: number }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  const fix = status && status >= 400 && status < 500 ? " Enable events for the app in the Clever dashboard (Settings > Integrations > Enable events)." : "";
+  return `Clever's Events API could not be read (${message}).${fix}`;
+}
+
+/**
+ * Whether incremental sync works for a tenant, from its newest completed run: "available", or
+ * "unavailable: <why>" when that run could not read Clever's Events API; null before any run.
+ * For health and status (run summaries live in SQL, so this reads no checkpoint).
+ */
+export async function incrementalSyncState(store: Pick<RosterStore, "listRuns">, tenantId: string): Promise<string | null> {
+  for (const run of await store.listRuns(tenantId, 20)) {
+    if (run.status !== "completed") continue;
+    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown } } | null | undefined)?.plan;
+    return typeof plan?.eventsUnavailable === "string" ? `unavailable: ${plan.eventsUnavailable}` : "available";
+  }
+  return null;
+}
+
+/** The reason the newest completed full run recorded for Events being unavailable, if any. */
+async function lastEventsUnavailable(store: RosterStore, tenantId: string): Promise<string | null> {
+  for (const run of await store.listRuns(tenantId, 20)) {
+    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown } } | null | undefined)?.plan;
+    if (run.status === "completed" && run.mode === "full") return typeof plan?.eventsUnavailable === "string" ? plan.eventsUnavailable : null;
+  }
+  return null;
 }
 
 export interface FinishInput {
@@ -84,7 +134,7 @@ export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "
     const status = held.length ? "held" : input.status;
     const at = new Date(deps.now()).toISOString();
     if (input.status === "completed" && input.plan?.mode === "full") {
-      await recordFullSyncCursor(deps, input.tenantId, input.runId, input.plan.eventsCursorAtStart);
+      await recordFullSyncCursor(deps, input.tenantId, input.runId, input.plan.eventsCursorAtStart, input.plan.eventsUnavailable ?? null);
     }
     const reasons = held.flatMap((r) => r.held!.reasons);
     if (held.length) {
@@ -92,7 +142,8 @@ export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "
       for (const r of held) resources[r.resource] = { live: r.held!.live, wouldDelete: r.held!.wouldDelete, updated: r.held!.updated, ...(r.held!.enrollmentsHeld ? { enrollmentsHeld: r.held!.enrollmentsHeld } : {}) };
       await deps.store.holdRun({ tenantId: input.tenantId, runId: input.runId, heldAt: at, reasons, resources });
     }
-    await deps.store.finishRun(input.tenantId, input.runId, { status, finishedAt: at, counts: input.counts, error: input.error ?? null });
+    const plan = input.plan ? { mode: input.plan.mode, reason: input.plan.reason, eventsUnavailable: input.plan.eventsUnavailable ?? null } : null;
+    await deps.store.finishRun(input.tenantId, input.runId, { status, finishedAt: at, counts: { ...input.counts, plan }, error: input.error ?? null });
     return held.length ? { status, reasons } : { status };
   } finally {
     await deps.store.releaseLease(input.tenantId, input.runId).catch(() => undefined);

@@ -15,6 +15,10 @@ export interface ResourceResult {
   resumedFromPage: number;
   /** Soft-deleted records that came back (also counted in updated). */
   restored: number;
+  /** Previously synced rows kept live (flagged stale) because Clever sent an invalid version. */
+  stale?: number;
+  /** Records Clever sent again on a later page (same id): counted, written once. */
+  duplicates?: number;
   /** Sections only: enrollments soft-deleted / undeleted. */
   enrollmentsRemoved?: number;
   enrollmentsRestored?: number;
@@ -44,6 +48,8 @@ export interface EventsResult {
   deleted: number;
   quarantined: number;
   byResource: Record<string, number>;
+  /** Events Clever sent again (same id as the one before): counted, applied idempotently. */
+  duplicates?: number;
 }
 
 export interface SyncRunInput {
@@ -58,7 +64,10 @@ export interface SyncPlan {
   resources: RosterResource[];
   /** Newest event id when a full sync started: incremental syncs continue from it. */
   eventsCursorAtStart: string | null;
+  /** Why full sync ran (or incremental): shown in the run summary and custom status. */
   reason: string;
+  /** Set when Clever's Events API could not be read: incremental sync is unavailable, and why. */
+  eventsUnavailable?: string | null;
 }
 
 /** Custom status of sync:{tenantId}:{runId}. */
@@ -67,9 +76,13 @@ export interface SyncStatus {
   runId: string;
   mode: SyncMode | "planning";
   phase: string;
-  resources: Record<string, { state: "pending" | "running" | "done"; records?: number; pages?: number }>;
+  resources: Record<string, { state: "pending" | "running" | "done" | "failed"; records?: number; pages?: number }>;
   records: number;
   lastError: string | null;
   /** Set when the run ended held: why, and where to review it. */
   held?: { reasons: string[]; review: string };
+  /** Why this run is full or incremental. */
+  reason?: string;
+  /** "available", or "unavailable: <why>" when Clever's Events API could not be read. */
+  incremental?: string;
 }

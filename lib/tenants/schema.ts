@@ -52,9 +52,11 @@ export const tenantSettingsSchema = z.strictObject({
     .optional(),
   databaseSecretName: secretNameSchema.optional(),
   /**
-   * How the tenant's Clever token is obtained: "district-token" lists the district-app token
-   * with the app's credentials (Clever Secure Sync), "client-credentials" uses the OAuth grant
-   * (tokens that expire). A `district-token` secret, when present, is used as is.
+   * How the tenant's Clever token is obtained: "district-token" (the default) lists the
+   * district-app token with the app's credentials (Clever Secure Sync, the flow Clever documents);
+   * "client-credentials" uses the RFC 6749 client-credentials grant, which Clever does not
+   * document: it is for OAuth providers that issue expiring tokens. A `district-token` secret,
+   * when present, is used as is.
    */
   authMode: z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(", ")}` }).optional(),
   /**

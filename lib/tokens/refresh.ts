@@ -18,8 +18,12 @@ export interface RefreshResult {
   action: "fetched" | "validated" | "reused";
   fingerprint: string;
   mode: TokenMode;
+  /** For people reading history/status; logic reads the epoch milliseconds below. */
   obtainedAt: string;
   expiresAt: string | null;
+  /** Epoch ms: the host re-formats date-like strings (see lib/devhost/hostJson.ts), numbers pass unchanged. */
+  obtainedAtMs: number;
+  expiresAtMs: number | null;
 }
 
 export interface RefreshDependencies {
@@ -28,6 +32,8 @@ export interface RefreshDependencies {
   cache: TokenCache;
   oauth: OAuthOptions;
   apiBaseUrl: string;
+  /** Clever Data API version (default v3.0). */
+  apiVersion?: string;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -72,22 +78,30 @@ async function fetchToken(deps: RefreshDependencies, tenantId: string, districtI
   const tokens = await listDistrictTokens(credentials, { ...deps.oauth, districtId });
   const mine = tokens.find((t) => t.districtId === districtId);
   if (!mine) throw new DistrictNotAuthorizedError(tenantId, districtId);
-  return cachedToken(mine.accessToken, { mode: "district-token", obtainedAt });
+  // Any token that carries an expiry gets the same 75%-of-lifetime refresh as an OAuth grant.
+  return cachedToken(mine.accessToken, { mode: "district-token", obtainedAt, expiresAt: mine.expiresAt?.getTime() });
 }
 
-/** The district a token reads (`GET /v3.0/me`); undefined when Clever answers 401 and that is allowed. */
+/**
+ * The district a token reads: `GET /v3.0/districts` answers only the token's own district
+ * (Clever/swagger-api v3.0.yml; https://dev.clever.com/docs/districts), so it validates the token
+ * and a 401 shows revocation. `/me` is not used: its shape for district tokens is not documented.
+ * Undefined when Clever answers 401 and that is allowed. More than one district is not a
+ * district-app token and is refused.
+ */
 async function districtOf(deps: RefreshDependencies, accessToken: string, options: { allowUnauthorized: boolean }): Promise<string | undefined> {
   const client = new CleverClient({
     tokenProvider: staticTokenProvider(accessToken),
     baseUrl: deps.apiBaseUrl,
+    apiVersion: deps.apiVersion,
     refreshOn401: false,
     retry: { maxAttempts: 3 },
     now: deps.now,
     sleep: deps.sleep,
   });
   try {
-    const me = await client.me();
-    return me.data.district ?? me.data.id;
+    const ids = await client.tokenDistricts();
+    return ids.length === 1 ? ids[0] : `${ids.length} districts`;
   } catch (error) {
     if (options.allowUnauthorized && (error as Error).name === "CleverUnauthorizedError") return undefined;
     throw error;
@@ -103,5 +117,7 @@ function resultOf(token: CachedToken, action: RefreshResult["action"]): RefreshR
     mode: token.mode,
     obtainedAt: new Date(token.obtainedAt).toISOString(),
     expiresAt: token.expiresAt === undefined ? null : new Date(token.expiresAt).toISOString(),
+    obtainedAtMs: token.obtainedAt,
+    expiresAtMs: token.expiresAt ?? null,
   };
 }

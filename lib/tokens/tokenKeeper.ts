@@ -1,5 +1,6 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
+import { boundedText } from "../orchestration/customStatus";
 import { failureSummary } from "../orchestration/failureSummary";
 import { backoffAfterFailures, KeeperPolicy, nextRefreshAfterSuccess } from "./policy";
 import type { RefreshInput, RefreshReason, RefreshResult } from "./refresh";
@@ -19,7 +20,8 @@ export interface TokenKeeperInput {
   staleFingerprint?: string;
   consecutiveFailures?: number;
   last?: RefreshResult | null;
-  lastRefreshedAt?: string | null;
+  /** Epoch ms of the last real refresh (numbers: the host re-formats date-like strings in state). */
+  lastRefreshedAtMs?: number | null;
 }
 
 /** Payload of the refreshNow event: who asked, and which token they saw fail. */
@@ -56,7 +58,7 @@ export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generat
   const request: RefreshInput = { tenantId: input.tenantId, reason: input.reason ?? "start", staleFingerprint: input.staleFingerprint };
   let failures = input.consecutiveFailures ?? 0;
   let last = input.last ?? null;
-  let lastRefreshedAt = input.lastRefreshedAt ?? null;
+  let lastRefreshedAtMs = input.lastRefreshedAtMs ?? null;
   let lastError: string | null = null;
   let nextRefreshAt: number;
   try {
@@ -64,26 +66,16 @@ export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generat
     const after = context.df.currentUtcDateTime.getTime();
     failures = 0;
     last = result;
-    if (result.action !== "reused") lastRefreshedAt = new Date(after).toISOString();
-    nextRefreshAt = nextRefreshAfterSuccess(input.policy, after, Date.parse(result.obtainedAt), result.expiresAt ? Date.parse(result.expiresAt) : undefined);
+    if (result.action !== "reused") lastRefreshedAtMs = after;
+    // Numbers only: no decision reads the text of a date that went through durable state.
+    nextRefreshAt = nextRefreshAfterSuccess(input.policy, after, result.obtainedAtMs, result.expiresAtMs ?? undefined);
   } catch (error) {
     failures += 1;
     lastError = failureSummary(error);
     nextRefreshAt = context.df.currentUtcDateTime.getTime() + backoffAfterFailures(input.policy, failures);
   }
 
-  const status: TokenKeeperStatus = {
-    tenantId: input.tenantId,
-    state: failures === 0 ? "valid" : "failing",
-    mode: last?.mode ?? null,
-    fingerprint: last?.fingerprint ?? null,
-    expiresAt: last?.expiresAt ?? null,
-    nextRefreshAt: new Date(nextRefreshAt).toISOString(),
-    lastRefreshedAt,
-    consecutiveFailures: failures,
-    lastError,
-  };
-  context.df.setCustomStatus(status);
+  context.df.setCustomStatus(tokenKeeperStatus(input.tenantId, { failures, last, nextRefreshAt, lastRefreshedAtMs, lastError }));
 
   const timer = context.df.createTimer(new Date(Math.max(nextRefreshAt, now)));
   const nudge = context.df.waitForExternalEvent(REFRESH_NOW_EVENT);
@@ -93,5 +85,29 @@ export function* tokenKeeperOrchestrator(context: OrchestrationContext): Generat
     timer.cancel();
     next = { reason: "refreshNow", staleFingerprint: (nudge.result as RefreshNowEvent | undefined)?.staleFingerprint };
   }
-  context.df.continueAsNew({ tenantId: input.tenantId, policy: input.policy, ...next, consecutiveFailures: failures, last, lastRefreshedAt } satisfies TokenKeeperInput);
+  context.df.continueAsNew({ tenantId: input.tenantId, policy: input.policy, ...next, consecutiveFailures: failures, last, lastRefreshedAtMs } satisfies TokenKeeperInput);
+}
+
+/**
+ * The keeper's custom status, from bounded parts so its worst case stays far under the host's
+ * 16 KB limit (lib/orchestration/customStatus.ts): short ids and enums cut to 128 characters,
+ * times written from epoch ms, lastError cut to 300 characters.
+ */
+export function tokenKeeperStatus(
+  tenantId: string,
+  state: { failures: number; last: RefreshResult | null; nextRefreshAt: number; lastRefreshedAtMs: number | null; lastError: string | null },
+): TokenKeeperStatus {
+  const { last } = state;
+  const cut = (text: string | null | undefined) => (text === null || text === undefined ? null : boundedText(String(text), 128));
+  return {
+    tenantId: boundedText(tenantId, 128),
+    state: state.failures === 0 ? "valid" : "failing",
+    mode: cut(last?.mode),
+    fingerprint: cut(last?.fingerprint),
+    expiresAt: typeof last?.expiresAtMs === "number" ? new Date(last.expiresAtMs).toISOString() : null,
+    nextRefreshAt: new Date(state.nextRefreshAt).toISOString(),
+    lastRefreshedAt: state.lastRefreshedAtMs === null ? null : new Date(state.lastRefreshedAtMs).toISOString(),
+    consecutiveFailures: state.failures,
+    lastError: state.lastError === null ? null : boundedText(state.lastError, 300),
+  };
 }

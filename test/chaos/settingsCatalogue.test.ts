@@ -22,6 +22,12 @@ const CATALOGUE: Array<[keyof Settings, string[]]> = [
   ["TOKEN_WAIT_TIMEOUT_SECONDS", ["0", "601", "30s"]],
   ["CREDENTIAL_CACHE_TTL_SECONDS", ["-1", "86401", "5m"]],
   ["WEBSITE_AUTH_ENABLED", ["yes", "1", "enabled"]],
+  ["SQL_POOL_MAX", ["0", "51", "2.5", "lots"]],
+  ["STORE_MAX_ROWS_PER_TRANSACTION", ["0", "4001", "1.5", "many"]],
+  ["SYNC_EVENTS_MAX_AGE_DAYS", ["0", "30", "a month"]],
+  ["CLEVER_API_VERSION", ["v4.0", "3.1", "latest", "v2.1"]],
+  ["CLEVER_MAX_RESPONSE_BYTES", ["1000", "2500000.5", "huge"]],
+  ["CLEVER_MAX_RECORD_BYTES", ["100", "20000.5", "2MB"]],
 ];
 
 function settingsErrorOf(env: Record<string, string>): SettingsError {

@@ -27,7 +27,7 @@ describe('events through the client', () => {
 
     const events = await collect(client.records('events', { recordTypes: ['users'] }));
     expect(events.map((e) => e.type)).toEqual(['users.created', 'users.updated', 'users.deleted']);
-    expect(events[1]!.data.previous_attributes).toEqual({ email: synced.get(updatedId)!.email });
+    expect(events[1]!.previous_attributes).toEqual({ email: synced.get(updatedId)!.email });
 
     for (const event of events) {
       const object = event.data.object;

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import sql from "mssql";
 import { settingNames, loadSettings } from "../../lib/config/settings";
 import { defaultStoreTarget, tableConnection } from "../../lib/runtime/services";
+import { configFromConnectionString } from "../../lib/store/mssqlConfig";
 import { isSecretKey, TELEMETRY_SIGNALS } from "../../lib/telemetry";
 import { BicepDecl, BicepFile, declsOf, isReferenced, isSecure, objectAfter, objectKeys, parseBicep, readBicep, verbatimStrings } from "./bicepSource";
 
@@ -25,6 +26,10 @@ const PLATFORM_SETTINGS = new Set([
   "AzureWebJobsStorage__accountName",
   "AzureWebJobsStorage__credential",
   "AzureWebJobsStorage__clientId",
+  // @azure/identity's DefaultAzureCredential: which user-assigned identity to use.
+  "AZURE_CLIENT_ID",
+  // Read by the Functions host through host.durable-task-scheduler.json (checked below).
+  "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
   "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   // host.json: extensions.durableTask.hubName = %TASKHUB_NAME% (checked below)
@@ -209,15 +214,31 @@ describe("Function App", () => {
   const coreSettings = declsOf(app, "var").find((v) => v.name === "coreAppSettings")!;
   const settingKeys = objectKeys(coreSettings.value!);
 
-  test("Flex Consumption (FC1), Linux, Node 20, system-assigned identity, blob deployment storage with that identity", () => {
+  test("Flex Consumption (FC1), Linux, Node 22, user-assigned identity, blob deployment storage with that identity", () => {
     expect(app.code).toMatch(/sku:\s*\{\s*name:\s*'FC1'\s*tier:\s*'FlexConsumption'/);
     expect(app.code).toMatch(/kind:\s*'functionapp,linux'/);
-    expect(app.code).toMatch(/identity:\s*\{\s*type:\s*'SystemAssigned'/);
-    expect(app.code).toMatch(/runtime:\s*\{\s*name:\s*'node'\s*version:\s*'20'/);
+    expect(app.code).toMatch(/identity:\s*\{\s*type:\s*'UserAssigned'\s*userAssignedIdentities:\s*\{\s*'\$\{identityId\}':\s*\{\}/);
+    expect(app.code).not.toMatch(/SystemAssigned/);
+    expect(app.code).toMatch(/runtime:\s*\{\s*name:\s*'node'\s*(?:\/\/[^\n]*\s*)?version:\s*'22'/);
     const deployment = objectAfter(app.code, "deployment");
     expect(deployment).toMatch(/type:\s*'blobContainer'/);
-    expect(deployment).toMatch(/type:\s*'SystemAssignedIdentity'/);
+    expect(deployment).toMatch(/type:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId:\s*identityId/);
     expect(objectAfter(app.code, "scaleAndConcurrency")).toMatch(/maximumInstanceCount[\s\S]*instanceMemoryMB/);
+    // package.json engines names the same major
+    const engines = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    expect(engines).toMatch(/^>=22\b/);
+  });
+
+  test("the identity and its roles exist before the app: roles go to the user-assigned identity, the app waits for them", () => {
+    const functionAppModule = declsOf(main, "module").find((m) => m.name === "functionApp")!.value!;
+    expect(objectAfter(functionAppModule, "params")).toMatch(/identityId:\s*identity\.outputs\.id/);
+    const dependsOn = /dependsOn:\s*\[([^\]]*)\]/.exec(functionAppModule)![1]!;
+    expect(dependsOn.split(/\s+/).filter(Boolean)).toEqual(expect.arrayContaining(["roleAssignments", "durableTaskScheduler"]));
+    const rolesModule = declsOf(main, "module").find((m) => m.name === "roleAssignments")!.value!;
+    expect(rolesModule).toMatch(/appPrincipalId:\s*identity\.outputs\.principalId/);
+    // nothing that grants a role may wait for the app (that was the first-deployment race)
+    for (const m of declsOf(main, "module").filter((d) => /roleAssignments|durableTaskScheduler/.test(d.name))) expect(m.value).not.toMatch(/functionApp\.outputs/);
+    expect(moduleFile("identity").code).toMatch(/'Microsoft\.ManagedIdentity\/userAssignedIdentities@/);
   });
 
   test("every app setting is one of the app's settings (lib/config) or a Functions platform setting", () => {
@@ -256,20 +277,19 @@ describe("Function App", () => {
     expect(referenced.filter((name) => !settingKeys.includes(name))).toEqual([]);
   });
 
-  test("SQL_CONNECTION holds no credential and makes the app's driver sign in with the managed identity", () => {
+  test("SQL_CONNECTION holds no secret and makes the app sign in as its user-assigned managed identity", () => {
     const template = unquote(declsOf(app, "var").find((v) => v.name === "sqlConnection")!.value!);
-    expect(template).not.toMatch(/password|pwd|user id|uid=/i);
-    const rendered = template.replace("${sqlServerFqdn}", "sql-cleversync-staging-abc123.database.windows.net").replace("${sqlDatabaseName}", "cleversync");
+    expect(template).not.toMatch(/password|pwd/i);
+    const rendered = template
+      .replace("${sqlServerFqdn}", "sql-cleversync-staging-abc123.database.windows.net")
+      .replace("${sqlDatabaseName}", "cleversync")
+      .replace("${identityClientId}", "5b3f9a84-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
     expect(rendered).not.toContain("${");
-    const parsed = sql.ConnectionPool.parseConnectionString(rendered) as sql.config & { authentication_type?: string };
-    expect(parsed).toMatchObject({ server: "sql-cleversync-staging-abc123.database.windows.net", port: 1433, database: "cleversync", options: { encrypt: true, trustServerCertificate: false } });
-    expect(parsed.authentication_type).toBe("azure-active-directory-default");
-  });
-
-  test('pin: mssql does not understand ADO.NET\'s "Active Directory Default" (it would try a password login)', () => {
-    // If this starts failing, mssql learned the keyword; functionApp.bicep may then use it.
-    const parsed = sql.ConnectionPool.parseConnectionString("Server=tcp:x.database.windows.net,1433;Database=d;Authentication=Active Directory Default") as { authentication_type?: string };
-    expect(parsed.authentication_type).toBe("default");
+    // Through the app's own connection code (lib/store/mssqlConfig.ts), then mssql's tedious config.
+    const { config } = configFromConnectionString(rendered, {});
+    const tedious = (new sql.ConnectionPool(config) as unknown as { _config(): { server: string; options: Record<string, unknown>; authentication: unknown } })._config();
+    expect(tedious).toMatchObject({ server: "sql-cleversync-staging-abc123.database.windows.net", options: { port: 1433, database: "cleversync", encrypt: true, trustServerCertificate: false } });
+    expect(tedious.authentication).toEqual({ type: "azure-active-directory-msi-app-service", options: { clientId: "5b3f9a84-1c2d-4e5f-8a9b-0c1d2e3f4a5b" } });
   });
 
   test("the settings as deployed load, pick identity-based Tables and SQL Server", () => {
@@ -281,10 +301,13 @@ describe("Function App", () => {
     const env: Record<string, string> = {
       AzureWebJobsStorage__accountName: "stcleversyncabc123",
       AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: "5b3f9a84-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+      AZURE_CLIENT_ID: "5b3f9a84-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+      SQL_POOL_MAX: "3",
       TASKHUB_NAME: "CleverSyncstaging",
       KEY_VAULT_URL: "https://kv-clever-abc123.vault.azure.net/",
       TENANT_TABLES_ENDPOINT: tableEndpoint,
-      SQL_CONNECTION: sqlTemplate.replace("${sqlServerFqdn}", "sql-x.database.windows.net").replace("${sqlDatabaseName}", "cleversync"),
+      SQL_CONNECTION: sqlTemplate.replace("${sqlServerFqdn}", "sql-x.database.windows.net").replace("${sqlDatabaseName}", "cleversync").replace("${identityClientId}", "5b3f9a84-1c2d-4e5f-8a9b-0c1d2e3f4a5b"),
       CLEVER_API_BASE_URL: unquote(declsOf(main, "param").find((p) => p.name === "cleverApiBaseUrl")!.value!),
       CLEVER_OAUTH_BASE_URL: unquote(declsOf(main, "param").find((p) => p.name === "cleverOAuthBaseUrl")!.value!),
     };
@@ -294,7 +317,7 @@ describe("Function App", () => {
     const tables = tableConnection(settings);
     expect(tables).toMatchObject({ endpoint: "https://stcleversyncabc123.table.core.windows.net" });
     expect(tables).not.toHaveProperty("connectionString");
-    expect(defaultStoreTarget(settings)).toMatchObject({ kind: "mssql" });
+    expect(defaultStoreTarget(settings)).toMatchObject({ kind: "mssql", poolMax: 3 });
   });
 
   test("the default task hub name is valid for the Azure Storage provider in every environment", () => {
@@ -305,6 +328,125 @@ describe("Function App", () => {
     }
   });
 });
+
+// ---- SQL server on the first deployment and every one after -----------------------------------
+
+/** Problems with how a SQL module sets its Entra admin: the server-level block must be create-only, child resources must manage it. */
+function sqlAdminProblems(file: BicepFile): string[] {
+  const problems: string[] = [];
+  const server = declsOf(file, "resource").find((r) => r.type.startsWith("Microsoft.Sql/servers@"));
+  if (!server) return ["no Microsoft.Sql/servers resource"];
+  const line = /properties:\s*([^\n]+)/.exec(server.value!)?.[1] ?? "";
+  const properties = line.trim().startsWith("{") ? objectAfter(server.value!, "properties") : line;
+  if (/administrators\s*:/.test(properties)) problems.push("server properties always send administrators (fails on redeployment: Azure/bicep#6858)");
+  if (!/serverExists\s*\?/.test(properties)) problems.push("server properties do not depend on serverExists");
+  const types = declsOf(file, "resource").map((r) => r.type.replace(/@.*/, ""));
+  for (const child of ["Microsoft.Sql/servers/administrators", "Microsoft.Sql/servers/azureADOnlyAuthentications"]) if (!types.includes(child)) problems.push(`no ${child} child resource`);
+  return problems;
+}
+
+describe("SQL server: Entra admin and Entra-only on every deployment", () => {
+  const sqlModule = moduleFile("sql");
+
+  test("administrators is sent only when the server is created; child resources manage admin and Entra-only afterwards", () => {
+    expect(sqlAdminProblems(sqlModule)).toEqual([]);
+    const createOnly = declsOf(sqlModule, "var").find((v) => v.name === "createOnlyProperties")!.value!;
+    expect(createOnly).toMatch(/administrators:\s*\{[\s\S]*azureADOnlyAuthentication:\s*true[\s\S]*sid:\s*adminObjectId/);
+    const server = declsOf(sqlModule, "resource").find((r) => r.type.startsWith("Microsoft.Sql/servers@"))!.value!;
+    expect(server).toMatch(/properties:\s*serverExists\s*\?\s*serverProperties\s*:\s*union\(serverProperties,\s*createOnlyProperties\)/);
+    const admin = declsOf(sqlModule, "resource").find((r) => r.type.startsWith("Microsoft.Sql/servers/administrators@"))!;
+    expect(admin.value).toMatch(/name:\s*'ActiveDirectory'[\s\S]*sid:\s*adminObjectId/);
+    const entraOnly = declsOf(sqlModule, "resource").find((r) => r.type.startsWith("Microsoft.Sql/servers/azureADOnlyAuthentications@"))!;
+    expect(entraOnly.value).toMatch(/name:\s*'Default'[\s\S]*dependsOn:\s*\[\s*entraAdmin\s*\][\s\S]*azureADOnlyAuthentication:\s*true/);
+    // main passes it, defaulting to a first deployment; the workflow sets it from what exists
+    expect(declsOf(main, "param").find((p) => p.name === "sqlServerExists")!.value).toBe("false");
+    expect(declsOf(main, "module").find((m) => m.name === "sql")!.value).toMatch(/serverExists:\s*sqlServerExists/);
+  });
+
+  test("the check catches a server that always sends administrators (the template before Azure/bicep#6858 was handled)", () => {
+    const bad = parseBicep(
+      "param adminObjectId string\nresource sqlServer 'Microsoft.Sql/servers@2021-11-01' = {\n  name: 'x'\n  properties: {\n    version: '12.0'\n    administrators: {\n      azureADOnlyAuthentication: true\n      sid: adminObjectId\n    }\n  }\n}\n",
+    );
+    expect(sqlAdminProblems(bad)).toEqual([
+      "server properties always send administrators (fails on redeployment: Azure/bicep#6858)",
+      "server properties do not depend on serverExists",
+      "no Microsoft.Sql/servers/administrators child resource",
+      "no Microsoft.Sql/servers/azureADOnlyAuthentications child resource",
+    ]);
+  });
+});
+
+// ---- durable backend ------------------------------------------------------------------------------
+
+describe("durable backend: Azure Storage or Durable Task Scheduler", () => {
+  const app = moduleFile("functionApp");
+  const dts = moduleFile("durableTaskScheduler");
+  const host = JSON.parse(readFileSync(join(root, "host.json"), "utf8")) as { extensions: { durableTask: Record<string, unknown> } } & Record<string, unknown>;
+  const hostDts = JSON.parse(readFileSync(join(root, "host.durable-task-scheduler.json"), "utf8")) as typeof host;
+
+  test("a durableBackend parameter beside Azure Storage, defaulting to Azure Storage; the scheduler module only for DTS", () => {
+    const param = declsOf(main, "param").find((p) => p.name === "durableBackend")!;
+    expect(param.value).toBe("'AzureStorage'");
+    expect(param.decorators.join(" ")).toMatch(/@allowed\(\[\s*'AzureStorage'\s*'DurableTaskScheduler'\s*\]\)/);
+    expect(declsOf(main, "module").find((m) => m.name === "durableTaskScheduler")!.value).toMatch(/^\s*if \(useDurableTaskScheduler\)/);
+    expect(dts.code).toMatch(/'Microsoft\.DurableTask\/schedulers@\d{4}-\d{2}-\d{2}'/);
+    expect(dts.code).toMatch(/'Microsoft\.DurableTask\/schedulers\/taskHubs@\d{4}-\d{2}-\d{2}'[\s\S]*name:\s*taskHubName/);
+    // Durable Task Data Contributor for the app identity, on the scheduler
+    expect(dts.code).toContain("'0ad04412-c4d5-4796-b79c-f76d14c8d402'");
+    expect(declsOf(dts, "resource").find((r) => r.name === "appRole")!.value).toMatch(/principalId:\s*appPrincipalId[\s\S]*|scope:\s*scheduler/);
+  });
+
+  test("host.durable-task-scheduler.json differs from host.json only in the durable storage provider (and its log category)", () => {
+    const strip = (h: typeof host) => {
+      const copy = JSON.parse(JSON.stringify(h)) as typeof host & { logging: { logLevel: Record<string, string> } };
+      delete copy.extensions.durableTask.storageProvider;
+      delete copy.logging.logLevel["DurableTask.AzureStorage"];
+      return copy;
+    };
+    expect(strip(hostDts)).toEqual(strip(host));
+    expect(host.extensions.durableTask.storageProvider).toMatchObject({ type: "AzureStorage" });
+    expect(hostDts.extensions.durableTask.storageProvider).toEqual({ type: "azureManaged", connectionStringName: "DURABLE_TASK_SCHEDULER_CONNECTION_STRING" });
+    expect(hostDts.extensions.durableTask.hubName).toBe("%TASKHUB_NAME%");
+  });
+
+  test("the Bicep sets the connection the DTS host.json names, for the user-assigned identity, only when DTS is chosen", () => {
+    const dtsSettings = /var dtsAppSettings = ([\s\S]*?)\n\n/.exec(app.code)![1]!;
+    const name = (hostDts.extensions.durableTask.storageProvider as { connectionStringName: string }).connectionStringName;
+    expect(dtsSettings).toMatch(/^durableBackend == 'DurableTaskScheduler'\s*\?/);
+    expect(dtsSettings).toMatch(/:\s*\{\}$/);
+    expect(dtsSettings).toMatch(new RegExp(`${name}:\\s*'Endpoint=\\$\\{durableTaskSchedulerEndpoint\\};Authentication=ManagedIdentity;ClientID=\\$\\{identityClientId\\}'`));
+    expect(declsOf(app, "var").find((v) => v.name === "appSettings")!.value).toMatch(/union\(extraAppSettings,\s*coreAppSettings,\s*dtsAppSettings\)/);
+  });
+});
+
+// ---- SQL connection pool against the database's worker limit --------------------------------------
+
+describe("SQL connection pool sizing", () => {
+  // Azure SQL resource limits, serverless GP_S_Gen5_2: max concurrent workers 150
+  // (https://learn.microsoft.com/azure/azure-sql/database/resource-limits-vcore-single-databases).
+  const GP_S_GEN5_2_WORKERS = 150;
+  // Kept free for the Entra admin, migrations from a second deployment, query editors and parallel plans.
+  const HEADROOM = 20;
+
+  test("default maximumInstanceCount x sqlPoolMax stays under GP_S_Gen5_2's worker limit with headroom, and the app gets SQL_POOL_MAX", () => {
+    const instances = Number(declsOf(main, "param").find((p) => p.name === "maximumInstanceCount")!.value);
+    const pool = Number(declsOf(main, "param").find((p) => p.name === "sqlPoolMax")!.value);
+    const sku = declsOf(main, "param").find((p) => p.name === "sqlDatabaseSku")!.value!;
+    expect(sku).toMatch(/name:\s*'GP_S_Gen5'[\s\S]*capacity:\s*2/);
+    expect(instances * pool).toBeLessThanOrEqual(GP_S_GEN5_2_WORKERS - HEADROOM);
+    const example = JSON.parse(readFileSync(join(bicepDir, "main.parameters.example.json"), "utf8")) as { parameters: Record<string, { value: unknown }> };
+    expect(Number(example.parameters.maximumInstanceCount?.value ?? instances) * Number(example.parameters.sqlPoolMax?.value ?? pool)).toBeLessThanOrEqual(GP_S_GEN5_2_WORKERS - HEADROOM);
+    expect(objectAfter(declsOf(main, "module").find((m) => m.name === "functionApp")!.value!, "params")).toMatch(/sqlPoolMax:\s*sqlPoolMax/);
+    expect(declsOf(app_(), "var").find((v) => v.name === "coreAppSettings")!.value).toMatch(/SQL_POOL_MAX:\s*sqlPoolMax/);
+    // docs/deploy.md shows the same arithmetic
+    const doc = readFileSync(join(root, "docs", "deploy.md"), "utf8");
+    expect(doc).toContain(`${instances} × ${pool} = ${instances * pool}`);
+  });
+});
+
+function app_(): BicepFile {
+  return moduleFile("functionApp");
+}
 
 // ---- roles ---------------------------------------------------------------------------------------
 

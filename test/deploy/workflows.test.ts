@@ -129,8 +129,9 @@ describe("all workflows", () => {
 describe("ci.yml", () => {
   const test_ = ci.jobs.test;
 
-  test("Node 20, then .ci/run (npm ci && npm test: typecheck, lint, build, jest)", () => {
-    expect(test_.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"]).toBe(20);
+  test("Node 22 and 24 (a matrix), then .ci/run (npm ci && npm test: typecheck, lint, build, jest)", () => {
+    expect((test_ as unknown as { strategy: { matrix: { node: number[] } } }).strategy.matrix.node).toEqual([22, 24]);
+    expect(test_.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"]).toBe("${{ matrix.node }}");
     const run = readFileSync(join(root, ".ci", "run"), "utf8");
     expect(run).toMatch(/npm ci/);
     expect(run).toMatch(/npm test/);
@@ -170,15 +171,37 @@ describe("ci.yml", () => {
     expect(readFileSync(join(root, "test", "store", "mssql.test.ts"), "utf8")).toContain("process.env.MSSQL_TEST_CONNECTION");
   });
 
-  test("a job installs the Bicep CLI and compiles bicep/main.bicep", () => {
+  test("a job installs a pinned Bicep CLI release (never 'latest') and compiles bicep/main.bicep", () => {
     const runs = (ci.jobs.bicep.steps ?? []).map((s) => s.run ?? "").join("\n");
-    expect(runs).toMatch(/github\.com\/Azure\/bicep\/releases/);
+    expect(runs).toMatch(/github\.com\/Azure\/bicep\/releases\/download\/\$BICEP_VERSION\/bicep-linux-x64/);
+    expect(runs).not.toMatch(/latest/);
+    expect(ci.jobs.bicep.env!.BICEP_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(runs).toMatch(/bicep build bicep\/main\.bicep/);
   });
 
-  test("deploy.yml can run it first (workflow_call)", () => {
+  test("runs once per change: pull requests here, pushes to main inside deploy.yml (workflow_call), never both", () => {
     expect(ci.on).toHaveProperty("workflow_call");
+    expect(ci.on).toHaveProperty("pull_request");
+    expect(ci.on).not.toHaveProperty("push");
     expect(deploy.jobs.ci.uses).toBe("./.github/workflows/ci.yml");
+    expect(Object.keys(deploy.on)).toEqual(expect.arrayContaining(["push"]));
+  });
+
+  test("current major versions of the actions (Node 24 runtimes)", () => {
+    const uses = [ci, deploy, deployEnv].flatMap((w) => Object.values(w.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.uses).filter((u): u is string => !!u)));
+    const current: Record<string, string> = {
+      "actions/checkout": "v6",
+      "actions/setup-node": "v6",
+      "actions/upload-artifact": "v7",
+      "actions/download-artifact": "v8",
+      "azure/login": "v3",
+      "Azure/functions-action": "v1",
+    };
+    expect(uses.length).toBeGreaterThanOrEqual(8);
+    for (const use of uses) {
+      const [name, version] = use.split("@") as [string, string];
+      expect([name, version]).toEqual([name, current[name]]);
+    }
   });
 });
 
@@ -200,11 +223,11 @@ describe("deploy.yml", () => {
     expect(envJob.environment).toMatchObject({ name: "${{ inputs.environment }}" });
   });
 
-  test("OIDC: id-token write only where Azure is called, azure/login@v2 with ids from secrets", () => {
+  test("OIDC: id-token write only where Azure is called, azure/login with ids from secrets", () => {
     expect(deploy.permissions).toEqual({ contents: "read" });
     for (const job of ["staging", "production"]) expect(deploy.jobs[job].permissions).toMatchObject({ "id-token": "write" });
     expect(deployEnv.permissions).toMatchObject({ "id-token": "write" });
-    const login = envSteps.find((s) => s.uses === "azure/login@v2")!;
+    const login = envSteps.find((s) => s.uses?.startsWith("azure/login@"))!;
     expect(login.with).toEqual({
       "client-id": "${{ secrets.AZURE_CLIENT_ID }}",
       "tenant-id": "${{ secrets.AZURE_TENANT_ID }}",
@@ -234,9 +257,23 @@ describe("deploy.yml", () => {
     const read = [...infra.run!.matchAll(/jq -r '\.(\w+)\.value'/g)].map((m) => m[1]);
     expect(read).toEqual(expect.arrayContaining(["functionAppName", "functionAppHostName"]));
     expect(read.filter((o) => !mainOutputs.includes(o))).toEqual([]);
+    // every deployment after the first says the SQL server exists (Azure/bicep#6858), found by tags main.bicep sets
+    expect(infra.run).toMatch(/az sql server list[\s\S]*tags\.application=='cleversync' && tags\.environment=='\$ENVIRONMENT_NAME'[\s\S]*sqlServerExists=true/);
+    expect(mainParams).toContain("sqlServerExists");
+    expect(readFileSync(join(root, "bicep", "main.bicep"), "utf8")).toMatch(/application: 'cleversync'/);
     // the default parameters file exists
     const file = envJob.env!.BICEP_PARAMETERS_FILE.match(/'([^']+)'/)![1];
     expect(() => readFileSync(join(root, file))).not.toThrow();
+  });
+
+  test("the package carries the host.json of the durable backend the Bicep deployed", () => {
+    const swap = envSteps.find((s) => /host\.durable-task-scheduler\.json/.test(s.run ?? ""))!;
+    expect(swap.env!.DURABLE_BACKEND_DEPLOYED).toBe("${{ steps.infra.outputs.durable-backend }}");
+    expect(swap.run).toMatch(/= DurableTaskScheduler/);
+    expect(envSteps.indexOf(swap)).toBeLessThan(envSteps.findIndex((s) => s.uses?.startsWith("Azure/functions-action@")));
+    expect(envSteps.find((s) => s.id === "infra")!.run).toMatch(/durable-backend=\$backend/);
+    expect(mainOutputs).toContain("durableBackend");
+    expect(() => readFileSync(join(root, "host.durable-task-scheduler.json"))).not.toThrow();
   });
 
   test("the smoke test calls GET /api/health/live, a route the app registers anonymously", () => {

@@ -135,7 +135,7 @@ describe("keyVault", () => {
 });
 
 describe("clever", () => {
-  test("Healthy when the simulator answers /v3.0/me with 401 (no credentials sent)", async () => {
+  test("Healthy when the simulator answers /v3.0/districts with 401 (no credentials sent)", async () => {
     const simulator = new CleverSimulator({ seed: 3, users: 5, rateLimit: false });
     const { url } = await simulator.start();
     try {

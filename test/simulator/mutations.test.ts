@@ -32,7 +32,7 @@ describe('mutations and events', () => {
     district.update('sections', id, { name: 'Algebra I' });
     const events = district.allEvents();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'sections.updated', data: { object: updated, previous_attributes: { name: original.name } } });
+    expect(events[0]).toMatchObject({ type: 'sections.updated', data: { object: updated }, previous_attributes: { name: original.name } });
   });
 
   it('delete removes the record from lists and emits its last state', () => {
@@ -62,5 +62,14 @@ describe('mutations and events', () => {
     district.update('terms', district.idAt('terms', 1), { name: 'U' });
     expect(() => district.events.after(first.id, 10)).toThrow(EventCursorExpiredError);
     expect(district.events.after(retained[1]!.id, 10).events).toHaveLength(1);
+  });
+
+  it("event ids are ObjectIds whose first 4 bytes are the event's creation time, ascending", () => {
+    district.update('schools', district.idAt('schools', 0), { name: 'C' });
+    clock += 5_000;
+    district.update('schools', district.idAt('schools', 0), { name: 'D' });
+    const events = district.allEvents().slice(-2);
+    for (const event of events) expect(parseInt(event.id.slice(0, 8), 16)).toBe(Math.floor(Date.parse(event.created) / 1000));
+    expect(events[0]!.id < events[1]!.id).toBe(true);
   });
 });

@@ -59,7 +59,7 @@ describe('simulator HTTP contract (Clever v3.0)', () => {
     expect((await get('/v3.0/me', 'not-a-token')).status).toBe(401);
   });
 
-  it('sends X-RateLimit-* headers and 429 + Retry-After past the per-token window', async () => {
+  it('sends X-RateLimit-* headers and, past the per-token window, a 429 as Clever documents it: empty, no Retry-After', async () => {
     const fresh = sim.issueToken();
     const first = await get('/v3.0/me', fresh);
     expect(first.headers.get('x-ratelimit-limit')).toBe('50');
@@ -68,7 +68,9 @@ describe('simulator HTTP contract (Clever v3.0)', () => {
     for (let i = 0; i < 49; i++) await (await get('/v3.0/me', fresh)).arrayBuffer();
     const limited = await get('/v3.0/me', fresh);
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('50');
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(await limited.text()).toBe('');
     clock.advance(50_000);
     expect((await get('/v3.0/me', fresh)).status).toBe(200);
   });

@@ -4,11 +4,41 @@
  * against a shared, long-lived database without cleanup.
  */
 import { randomBytes } from "node:crypto";
-import { ROSTER_RESOURCES, RunNotFoundError, StoreInputError, StoreNotReadyError, type RosterRow, type RosterStore, type RunSummary } from "../../lib/store";
+import { ROSTER_COLUMNS, ROSTER_RESOURCES, RunNotFoundError, StoreInputError, StoreNotReadyError, type RosterResource, type RosterRow, type RosterStore, type RunSummary } from "../../lib/store";
+import type { RetryEvent } from "../../lib/store/retry";
+import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, relationships } from "../../lib/store/schema";
+
+/** Store settings a contract test may override. */
+export interface StoreOverrides {
+  maxRowsPerTransaction?: number;
+  retry?: { delaysMs?: readonly number[] };
+}
+
+/**
+ * Plain SQL on the database a store uses, for what the RosterStore interface does not expose:
+ * joins between tables, and failures injected inside the database itself (a trigger).
+ */
+export interface RawSql {
+  /** A table's name as this dialect's queries must write it (schema-qualified on SQL Server). */
+  table(name: string): string;
+  /** Rows of a query; values are inlined by the caller (test-made ids only). */
+  query(text: string): Promise<Record<string, unknown>[]>;
+  /** From now on, writing this row (tenant + key column value) into the table fails inside the database; call the result to stop. */
+  failWrites(table: string, keyColumn: string, tenantId: string, key: string): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
 
 export interface ContractOptions {
   /** A new store that has NOT been migrated yet. */
-  create: () => Promise<RosterStore> | RosterStore;
+  create: (overrides?: StoreOverrides) => Promise<RosterStore> | RosterStore;
+  /** SQL access to the database of the store create() made last; dialects that can offer it run the SQL-level checks. */
+  rawSql?: () => Promise<RawSql> | RawSql;
+  /**
+   * A store whose next operations meet transient faults — a real lock held by another connection
+   * (SQLite), errors injected at the driver edge (SQL Server) — retrying with `onRetry`. `done()`
+   * ends the faults, checks they were all met, and cleans up.
+   */
+  transientFaults?: (onRetry: (event: RetryEvent) => void) => Promise<{ store: RosterStore; done: () => Promise<void> }>;
 }
 
 /** A deterministic 24-hex Clever-style id; `space` keeps resources apart. */
@@ -575,5 +605,151 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         expect(await store.enrollments(tenant, hexId(1, 0x5c))).toHaveLength(6);
       });
     });
+    it("sweeps, soft-deletes and quarantines in capped transactions with the same results", async () => {
+      const capped = await options.create({ maxRowsPerTransaction: 7 });
+      try {
+        await capped.migrate();
+        const tenant = uniqueTenant("txdel");
+        await capped.upsert(tenant, "users", Array.from({ length: 40 }, (_, i) => userRow(i)), run("r1"));
+        await capped.upsert(tenant, "users", Array.from({ length: 5 }, (_, i) => userRow(i)), run("r2"));
+        expect(await capped.softDeleteMissing(tenant, "users", "r2", "2024-09-03T00:00:00Z")).toBe(35);
+        expect(await capped.softDeleteMissing(tenant, "users", "r2", "2024-09-03T00:00:00Z")).toBe(0);
+        await capped.upsert(tenant, "users", Array.from({ length: 40 }, (_, i) => userRow(i)), run("r3"));
+        expect(await capped.softDelete(tenant, "users", Array.from({ length: 20 }, (_, i) => hexId(i, 0x0a)), { runId: "r3", deletedAt: "2024-09-04T00:00:00Z" })).toBe(20);
+        expect((await capped.counts(tenant)).users).toEqual({ live: 20, deleted: 20 });
+        const entries = Array.from({ length: 23 }, (_, i) => ({ resource: "users" as RosterResource, cleverId: `bad-${i}`, reason: "test", raw: `{"n":${i}}` }));
+        await capped.quarantine(tenant, "r3", entries);
+        await capped.quarantine(tenant, "r3", entries);
+        expect(await capped.quarantined(tenant)).toHaveLength(23);
+      } finally {
+        await capped.close();
+      }
+    });
+
+    if (options.transientFaults) {
+      const transientFaults = options.transientFaults;
+      it("retries transient faults visibly, then succeeds with the right data", async () => {
+        const retries: RetryEvent[] = [];
+        const { store: faulty, done } = await transientFaults((event) => retries.push(event));
+        try {
+          await faulty.migrate();
+          const tenant = uniqueTenant("retry");
+          expect(await faulty.upsert(tenant, "users", [userRow(1), userRow(2)], run("r1"))).toEqual({ inserted: 2, updated: 0, unchanged: 0, restored: 0 });
+          expect((await faulty.counts(tenant)).users).toEqual({ live: 2, deleted: 0 });
+          expect(retries.length).toBeGreaterThanOrEqual(1);
+          for (const event of retries) expect(event).toMatchObject({ error: { transient: true }, attempt: expect.any(Number), delayMs: expect.any(Number) });
+        } finally {
+          await faulty.close();
+          await done();
+        }
+      });
+    }
+
+    if (options.rawSql) {
+      const rawSql = options.rawSql;
+
+      describe("relationships in SQL", () => {
+        it("joins every Clever-id reference to the row it names, exactly: ids differing only in case never match", async () => {
+          const sql = await rawSql();
+          try {
+            const tenant = uniqueTenant("join");
+            // Mixed-case ids: under a case-insensitive collation the SHOUTED references would match too.
+            const idOf = (resource: string, suffix = ""): string => `${resource.slice(0, 4)}AbCdEf${suffix}`;
+            const stored: Record<string, Record<string, string | null>[]> = {};
+            for (const resource of ROSTER_RESOURCES) {
+              const rows: RosterRow[] = [false, true].map((shout) => {
+                const cleverId = idOf(resource, shout ? "-shout" : "");
+                const columns: Record<string, string | null> = {};
+                for (const c of ROSTER_COLUMNS[resource]) if (c.references) columns[c.name] = shout ? idOf(c.references).toUpperCase() : idOf(c.references);
+                const row: RosterRow = { cleverId, columns, raw: JSON.stringify({ id: cleverId, ...columns }), lastModified: null };
+                if (resource === "sections") row.enrollments = [{ userId: shout ? idOf("users").toUpperCase() : idOf("users"), role: "student" }];
+                return row;
+              });
+              await store.upsert(tenant, resource, rows, run("r1"));
+              stored[resource] = rows.map((r) => ({ clever_id: r.cleverId, ...(r.columns as Record<string, string | null>) }));
+            }
+            stored[ENROLLMENTS_TABLE] = [
+              { section_id: idOf("sections"), user_id: idOf("users") },
+              { section_id: idOf("sections", "-shout"), user_id: idOf("users").toUpperCase() },
+            ];
+            const quarantined = ROSTER_RESOURCES.flatMap((resource) => [idOf(resource), idOf(resource).toUpperCase()].map((cleverId) => ({ resource, cleverId, reason: "test", raw: "{}" })));
+            await store.quarantine(tenant, "r1", quarantined);
+            stored[QUARANTINE_TABLE] = quarantined.map((q) => ({ resource: q.resource, clever_id: q.cleverId }));
+
+            const checked: string[] = [];
+            for (const rel of relationships()) {
+              const children = stored[rel.table]!.filter((row) => !rel.when || row[rel.when.column] === rel.when.equals);
+              const parents = new Set(stored[rel.references]!.map((row) => row.clever_id));
+              const expected = children.filter((row) => parents.has(row[rel.column] ?? "")).length;
+              expect(expected).toBeGreaterThan(0);
+              const c = sql.table(rel.table);
+              const p = sql.table(rel.references);
+              const [result] = await sql.query(
+                `SELECT COUNT(*) AS n FROM ${c} AS c INNER JOIN ${p} AS p ON p.tenant_id = c.tenant_id AND p.clever_id = c.${rel.column}
+WHERE c.tenant_id = '${tenant}'${rel.when ? ` AND c.${rel.when.column} = '${rel.when.equals}'` : ""}`,
+              );
+              checked.push(`${rel.table}.${rel.column} -> ${rel.references}: ${Number(result!.n)}`);
+              expect(checked[checked.length - 1]).toBe(`${rel.table}.${rel.column} -> ${rel.references}: ${expected}`);
+            }
+            expect(checked).toHaveLength(relationships().length);
+          } finally {
+            await sql.close();
+          }
+        });
+      });
+
+      describe("transaction size", () => {
+        it("commits at most maxRowsPerTransaction rows per transaction, independent of the batch, and a retry resumes", async () => {
+          // The capped store first: rawSql() opens the database create() made last.
+          const capped = await options.create({ maxRowsPerTransaction: 10 });
+          await capped.migrate();
+          const sql = await rawSql();
+          try {
+            const tenant = uniqueTenant("txcap");
+            const rows = Array.from({ length: 35 }, (_, i) => userRow(i));
+            // Row 25 lies in the third transaction (rows 20-29): the database refuses it.
+            const stop = await sql.failWrites("users", "clever_id", tenant, rows[25]!.cleverId);
+            await expect(capped.upsert(tenant, "users", rows, run("r1"))).rejects.toThrow();
+            const committed = await collect(capped.rows(tenant, "users"));
+            expect(committed.map((r) => r.cleverId)).toEqual(rows.slice(0, 20).map((r) => r.cleverId));
+            await stop();
+            // The durable retry repeats the whole page: the committed part is unchanged, the rest arrives.
+            expect(await capped.upsert(tenant, "users", rows, run("r1"))).toEqual({ inserted: 15, updated: 0, unchanged: 20, restored: 0 });
+            expect((await capped.counts(tenant)).users).toEqual({ live: 35, deleted: 0 });
+          } finally {
+            await capped.close();
+            await sql.close();
+          }
+        });
+
+        it("counts a section's enrollments toward the cap and keeps each section whole", async () => {
+          // The capped store first: rawSql() opens the database create() made last.
+          const capped = await options.create({ maxRowsPerTransaction: 10 });
+          await capped.migrate();
+          const sql = await rawSql();
+          try {
+            const tenant = uniqueTenant("txsec");
+            // 1 section row + 4 enrollments = 5 rows: two sections per transaction.
+            const sections = Array.from({ length: 7 }, (_, i) => sectionRow(i, [0, 1, 2].map((n) => hexId(i * 10 + n, 0x0a)), [hexId(i, 0x7c)]));
+            const stop = await sql.failWrites("sections", "clever_id", tenant, sections[5]!.cleverId);
+            await expect(capped.upsert(tenant, "sections", sections, run("r1"))).rejects.toThrow();
+            expect((await collect(capped.rows(tenant, "sections"))).map((r) => r.cleverId)).toEqual(sections.slice(0, 4).map((s) => s.cleverId));
+            for (const s of sections.slice(0, 4)) expect(await capped.enrollments(tenant, s.cleverId)).toHaveLength(4);
+            for (const s of sections.slice(4)) expect(await capped.enrollments(tenant, s.cleverId)).toEqual([]);
+            await stop();
+            expect(await capped.upsert(tenant, "sections", sections, run("r1"))).toMatchObject({ inserted: 3, updated: 0, unchanged: 4, restored: 0 });
+            for (const s of sections) expect(await capped.enrollments(tenant, s.cleverId)).toHaveLength(4);
+            // A section larger than the cap still goes whole, in a transaction of its own.
+            const big = sectionRow(99, Array.from({ length: 30 }, (_, n) => hexId(900 + n, 0x0a)), []);
+            expect(await capped.upsert(tenant, "sections", [big], run("r2"))).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, restored: 0 });
+            expect(await capped.enrollments(tenant, big.cleverId)).toHaveLength(30);
+          } finally {
+            await capped.close();
+            await sql.close();
+          }
+        });
+
+      });
+    }
   });
 }

@@ -8,6 +8,8 @@ import { MssqlRosterStore, StoreNotReadyError, StoreUnavailableError, createRost
 import { userRow } from "./contract";
 
 const PASSWORD = "Sup3r-Secret-Pa55word";
+// These tests look at one failed attempt; retries have their own tests (mssqlRetry.test.ts).
+const NO_RETRY = { delaysMs: [] };
 // Port 1 on loopback refuses at once: a real connect attempt that fails fast.
 const UNREACHABLE = `Server=127.0.0.1,1;Database=roster;User Id=cleversync;Password=${PASSWORD};Encrypt=false;Connect Timeout=5`;
 
@@ -26,7 +28,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 
 describe("MssqlRosterStore connection failures", () => {
   it("reports an unreachable server as StoreUnavailableError without the connection string or password", async () => {
-    const store = new MssqlRosterStore({ connectionString: UNREACHABLE });
+    const store = new MssqlRosterStore({ connectionString: UNREACHABLE, retry: NO_RETRY });
     const error = await failureOf(store.migrate());
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error).toMatchObject({ code: "STORE_UNAVAILABLE", dialect: "mssql", transient: true });
@@ -38,7 +40,7 @@ describe("MssqlRosterStore connection failures", () => {
   });
 
   it("retries the connection on the next call instead of caching the failure", async () => {
-    const store = new MssqlRosterStore({ connectionString: UNREACHABLE });
+    const store = new MssqlRosterStore({ connectionString: UNREACHABLE, retry: NO_RETRY });
     await expect(store.migrate()).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.migrate()).rejects.toBeInstanceOf(StoreUnavailableError);
     await store.close();
@@ -54,7 +56,7 @@ describe("MssqlRosterStore connection failures", () => {
   });
 
   it("accepts Entra (managed identity) settings and fails on the network, not on configuration", async () => {
-    const store = createRosterStore({ kind: "mssql", server: "127.0.0.1", port: 1, database: "roster", authentication: { type: "azure-active-directory-default" } });
+    const store = createRosterStore({ kind: "mssql", server: "127.0.0.1", port: 1, database: "roster", authentication: { type: "azure-active-directory-default" }, retry: NO_RETRY });
     const error = await failureOf(store.migrate());
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/127\.0\.0\.1\/roster/);
@@ -63,7 +65,7 @@ describe("MssqlRosterStore connection failures", () => {
   });
 
   it("refuses work before migrate() without connecting", async () => {
-    const store = new MssqlRosterStore({ connectionString: UNREACHABLE });
+    const store = new MssqlRosterStore({ connectionString: UNREACHABLE, retry: NO_RETRY });
     await expect(store.upsert("t1", "users", [userRow(1)], { runId: "r1", syncedAt: "2024-01-01T00:00:00Z" })).rejects.toBeInstanceOf(StoreNotReadyError);
     await expect(store.counts("t1")).rejects.toBeInstanceOf(StoreNotReadyError);
     await store.close();

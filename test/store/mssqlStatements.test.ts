@@ -5,6 +5,8 @@
  * which runs against SQL Server when MSSQL_TEST_CONNECTION is set (see mssql.test.ts).
  */
 import { MSSQL_BOOTSTRAP, MSSQL_MIGRATIONS } from "../../lib/store/migrations/mssql";
+import { MSSQL_SCHEMA } from "../../lib/store/mssqlSchema";
+import { replayDdl } from "./mssqlSchemaModel";
 import {
   MAX_VALUES_ROWS,
   MSSQL_MAX_PARAMETERS,
@@ -101,7 +103,7 @@ describe("upsert statements", () => {
     expectWellFormed({ text, params: mergeParams("t1", "r1", "2024-01-01T00:00:00.000Z") });
     // T-SQL allows two WHEN MATCHED clauses only as UPDATE + DELETE; unchanged rows are stamped by a separate UPDATE.
     expect(text.match(/WHEN MATCHED/g)).toHaveLength(1);
-    expect(text).toMatch(/MERGE dbo\.\[\w+\] WITH \(HOLDLOCK\) AS t/);
+    expect(text).toMatch(new RegExp(`MERGE ${MSSQL_SCHEMA}\\.\\[\\w+\\] WITH \\(HOLDLOCK\\) AS t`));
     expect(text).toMatch(/WITH \(UPDLOCK, HOLDLOCK\)/);
     expect(text).toMatch(/WHEN NOT MATCHED BY TARGET THEN\s+INSERT[\s\S]*\);\n/);
     for (const column of ROSTER_COLUMNS[resource]) expect(text).toContain(`t.[${column.name}] = s.[${column.name}]`);
@@ -122,7 +124,7 @@ describe("upsert statements", () => {
 describe("other statements", () => {
   it("are parameterized and well formed", () => {
     const statements: Statement[] = [
-      softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z"),
+      softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z", 2000),
       ...softDeleteStatements("users", "t1", Array.from({ length: 2500 }, (_, i) => hexId(i)), "r1", "2024-01-01T00:00:00.000Z"),
       ...quarantineInserts("t1", "r1", prepareQuarantine(Array.from({ length: 900 }, (_, i) => ({ resource: "users" as const, cleverId: String(i), reason: "bad", raw: "{}" })))),
       quarantinedQuery("t1", undefined, 10),
@@ -147,26 +149,43 @@ describe("other statements", () => {
 });
 
 describe("T-SQL migrations", () => {
+  it("name dbo only in the move from dbo to the app's schema, and only behind its guard", () => {
+    const statements = [MSSQL_BOOTSTRAP, ...MSSQL_MIGRATIONS.flatMap((m) => m.statements)];
+    const naming = statements.filter((s) => /\bdbo\./i.test(s));
+    expect(naming.length).toBeGreaterThan(0);
+    for (const statement of naming) expect(statement).toMatch(/IF @v1InDbo = 1/);
+    // the move copies and then drops exactly the tables version 1 creates, plus the old migrations table
+    const v1Tables = [...replayDdl(MSSQL_MIGRATIONS[0]!.statements).keys()].map((k) => k.split(".")[1]);
+    const move = MSSQL_MIGRATIONS.find((m) => /move from dbo/.test(m.name))!.statements.join("\n");
+    const copied = [...move.matchAll(/INSERT INTO clever\.\[(\w+)\] SELECT \* FROM dbo\.\[(\w+)\]/g)].map((m) => [m[1], m[2]]);
+    expect(copied).toEqual(v1Tables.map((t) => [t, t]));
+    const dropped = [...move.matchAll(/DROP TABLE dbo\.\[(\w+)\]/g)].map((m) => m[1]);
+    expect(dropped).toEqual([...v1Tables, "schema_migrations"]);
+    // the bootstrap adopts the history of such a database
+    expect(MSSQL_BOOTSTRAP).toMatch(/IF @v1InDbo = 1\s+EXEC\(N'INSERT INTO clever\.\[schema_migrations\][\s\S]*FROM dbo\.schema_migrations/);
+    expect(MSSQL_SCHEMA).toBe("clever");
+  });
+
   const ddl = [MSSQL_BOOTSTRAP, ...MSSQL_MIGRATIONS.flatMap((m) => m.statements)].join("\n");
 
-  it("create exactly the tables and columns schema.ts describes", () => {
-    const created: Record<string, string[]> = {};
-    for (const match of ddl.matchAll(/CREATE TABLE dbo\.(\w+) \(([\s\S]*?)\n\);/g)) {
-      created[match[1]!] = [...match[2]!.matchAll(/^\s*\[(\w+)\]/gm)].map((m) => m[1]!);
-    }
-    for (const match of ddl.matchAll(/ALTER TABLE dbo\.(\w+) ADD \[(\w+)\]/g)) created[match[1]!]!.push(match[2]!);
-    expect(created).toEqual(Object.fromEntries(Object.entries(allTables()).map(([t, c]) => [t, [...c]])));
+  it("create exactly the tables and columns schema.ts describes, all in the app's own schema", () => {
+    const model = replayDdl([MSSQL_BOOTSTRAP, ...MSSQL_MIGRATIONS.flatMap((m) => m.statements)]);
+    const created = Object.fromEntries([...model].map(([key, columns]) => [key, columns.map((c) => c.name)]));
+    expect(created).toEqual(Object.fromEntries(Object.entries(allTables()).map(([t, c]) => [`${MSSQL_SCHEMA}.${t}`, [...c]])));
   });
 
   it("key every index by tenant first and use binary collation for ids and raw JSON", () => {
-    const indexes = [...ddl.matchAll(/CREATE NONCLUSTERED INDEX (\w+) ON dbo\.(\w+) \(([^)]*)\)/g)];
+    const indexes = [...ddl.matchAll(new RegExp(`CREATE NONCLUSTERED INDEX (\\w+) ON ${MSSQL_SCHEMA}\\.\\[?(\\w+)\\]? \\(([^)]*)\\)`, "g"))];
     expect(indexes.length).toBeGreaterThanOrEqual(ROSTER_RESOURCES.length);
     for (const [, , , columns] of indexes) expect(columns!.startsWith("[tenant_id]")).toBe(true);
     for (const resource of ROSTER_RESOURCES) {
-      expect(ddl).toContain(`CREATE NONCLUSTERED INDEX ix_${resource}_sweep ON dbo.${resource} ([tenant_id], [run_id]) WHERE [deleted_at] IS NULL;`);
+      expect(ddl).toContain(`CREATE NONCLUSTERED INDEX ix_${resource}_sweep ON ${MSSQL_SCHEMA}.${resource} ([tenant_id], [run_id]) WHERE [deleted_at] IS NULL;`);
       expect(ddl).toContain(`CONSTRAINT pk_${resource} PRIMARY KEY CLUSTERED ([tenant_id], [clever_id])`);
     }
-    expect(ddl.match(/\[raw_json\] NVARCHAR\(MAX\) COLLATE Latin1_General_100_BIN2 NOT NULL/g)).toHaveLength(ROSTER_RESOURCES.length);
+    const model = replayDdl([MSSQL_BOOTSTRAP, ...MSSQL_MIGRATIONS.flatMap((m) => m.statements)]);
+    for (const resource of ROSTER_RESOURCES) {
+      expect(model.get(`${MSSQL_SCHEMA}.${resource}`)!.find((c) => c.name === "raw_json")).toEqual({ name: "raw_json", type: "NVARCHAR(MAX)", collation: "Latin1_General_100_BIN2", nullable: false });
+    }
     expect(ddl).not.toMatch(/\bDATETIME\b(?!2)/); // DATETIME2 only
     expect(ddl).not.toMatch(/^GO$/m); // statements run one per batch; GO is a client-tool separator
   });
@@ -205,12 +224,12 @@ describe("lease, sync state, held runs, audit and enrollment statements", () => 
 
   it("take the lease only when free, expired or already ours, under key-range locks held to commit", () => {
     const text = acquireLeaseStatement("t1", "r1", null, "2024-01-01T00:00:00.000Z", "2024-01-01T00:15:00.000Z").text;
-    expect(text).toMatch(/UPDATE dbo\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)[\s\S]*WHERE \[tenant_id\] = @tenantId AND \(\[run_id\] = @runId OR \[expires_at\] <= @now\);/);
-    expect(text).toMatch(/IF @@ROWCOUNT = 0 AND NOT EXISTS \(SELECT 1 FROM dbo\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)/);
+    expect(text).toMatch(/UPDATE clever\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)[\s\S]*WHERE \[tenant_id\] = @tenantId AND \(\[run_id\] = @runId OR \[expires_at\] <= @now\);/);
+    expect(text).toMatch(/IF @@ROWCOUNT = 0 AND NOT EXISTS \(SELECT 1 FROM clever\.\[sync_leases\] WITH \(UPDLOCK, HOLDLOCK\)/);
   });
 
   it("the sweep and the guard count only rows of older runs", () => {
-    expect(softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z").text).toMatch(/\[run_id\] < @runId;$/);
+    expect(softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z", 2000).text).toMatch(/\[run_id\] < @runId;$/);
     expect(missingQuery("users", "t1", "r1", 10).text).not.toMatch(/<>/);
   });
 });

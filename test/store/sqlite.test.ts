@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { SqliteRosterStore, StoreSchemaError, StoreUnavailableError } from "../../lib/store";
 import { SQLITE_MIGRATIONS } from "../../lib/store/migrations/sqlite";
 import { allTables } from "../../lib/store/schema";
-import { describeRosterStoreContract, userRow } from "./contract";
+import { describeRosterStoreContract, userRow, type RawSql } from "./contract";
 
 let dir: string;
 let files = 0;
@@ -19,8 +19,51 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describeRosterStoreContract("SQLite file (WAL)", { create: () => new SqliteRosterStore({ filename: join(dir, `contract-${files++}`, "roster.db") }) });
-describeRosterStoreContract("SQLite :memory:", { create: () => new SqliteRosterStore({ filename: ":memory:" }) });
+let lastFile = "";
+let triggers = 0;
+
+/** A second connection to the file the contract's store uses: joins and triggers that fail writes. */
+function rawSql(): RawSql {
+  const db = new Database(lastFile);
+  return {
+    table: (name) => `"${name}"`,
+    query: async (text) => db.prepare(text).all() as Record<string, unknown>[],
+    failWrites: async (table, keyColumn, tenantId, key) => {
+      const names = [`fail_insert_${triggers}`, `fail_update_${triggers++}`];
+      const when = `WHEN NEW.tenant_id = '${tenantId}' AND NEW.${keyColumn} = '${key}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`;
+      db.exec(`CREATE TRIGGER ${names[0]} BEFORE INSERT ON "${table}" FOR EACH ROW ${when}; CREATE TRIGGER ${names[1]} BEFORE UPDATE ON "${table}" FOR EACH ROW ${when};`);
+      return async () => {
+        for (const name of names) db.exec(`DROP TRIGGER ${name}`);
+      };
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+describeRosterStoreContract("SQLite file (WAL)", {
+  create: (overrides) => new SqliteRosterStore({ filename: (lastFile = join(dir, `contract-${files++}`, "roster.db")), ...overrides }),
+  rawSql,
+  // A real transient fault: another connection holds the write lock for 300 ms (SQLITE_BUSY past busy_timeout).
+  transientFaults: async (onRetry) => {
+    const filename = join(dir, `faults-${files++}`, "roster.db");
+    const store = new SqliteRosterStore({ filename, busyTimeoutMs: 20, retry: { delaysMs: [50, 100, 200, 400, 800, 1600], onRetry } });
+    await store.migrate();
+    const other = new Database(filename);
+    other.exec("BEGIN IMMEDIATE");
+    const timer = setTimeout(() => other.exec("COMMIT"), 300);
+    return {
+      store,
+      done: async () => {
+        clearTimeout(timer);
+        if (other.inTransaction) other.exec("COMMIT");
+        other.close();
+      },
+    };
+  },
+});
+describeRosterStoreContract("SQLite :memory:", { create: (overrides) => new SqliteRosterStore({ filename: ":memory:", ...overrides }) });
 
 describe("SQLite specifics", () => {
   it("creates exactly the tables and columns schema.ts describes, in WAL mode", async () => {

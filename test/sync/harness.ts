@@ -13,7 +13,6 @@ import { DevHost, InstanceStatus } from "../../lib/devhost";
 import { createServices, processServices, Services } from "../../lib/runtime/services";
 import { CachedCredentialStore, LocalSecretStore } from "../../lib/secrets";
 import { CleverSimulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FaultConfig } from "../../lib/simulator";
-import type { RosterResource } from "../../lib/store";
 import { ALL_RESOURCES } from "../../lib/sync/catalogue";
 import { retryInputFrom } from "../../lib/sync/starter";
 import { SYNC_TENANT, syncInstanceId } from "../../lib/sync/syncTenant";
@@ -22,6 +21,7 @@ import { TOKEN_KEEPER, tokenKeeperInstanceId } from "../../lib/tokens";
 import { startAzurite } from "../helpers/azurite";
 import { createLogger } from "../../lib/telemetry";
 import { recordingSink, RecordingSink } from "../telemetry/recordingSink";
+import { compareResource } from "../helpers/compareMirror";
 
 export const TENANT = "shelbyville";
 
@@ -38,7 +38,7 @@ export interface SyncWorld {
   stop(): Promise<void>;
 }
 
-export async function startSyncWorld(options: { users: number; seed?: number; faults?: FaultConfig; pageSize?: number } ): Promise<SyncWorld> {
+export async function startSyncWorld(options: { users: number; seed?: number; faults?: FaultConfig; pageSize?: number; apiVersion?: "v3.0" | "v3.1" }): Promise<SyncWorld> {
   const azurite = await startAzurite();
   const host = await DevHost.start({ clock: "virtual" });
   const simulator = new CleverSimulator({ seed: options.seed ?? 21, users: options.users, rateLimit: false, now: () => host.clock.now(), faults: options.faults });
@@ -51,6 +51,7 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     SQLITE_PATH: join(dir, "roster.sqlite"),
     SYNC_PAGE_SIZE: String(options.pageSize ?? 1000),
     SYNC_RETRY_FIRST_INTERVAL_SECONDS: "1",
+    CLEVER_API_VERSION: options.apiVersion,
   });
   const telemetry = recordingSink();
   const credentials = new CachedCredentialStore(
@@ -76,7 +77,7 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     async differences() {
       const store = await services.stores.storeFor(TENANT);
       const problems: string[] = [];
-      for (const resource of ALL_RESOURCES) problems.push(...(await compareResource(simulator, store, resource)));
+      for (const resource of ALL_RESOURCES) problems.push(...(await compareResource(simulator, store, TENANT, resource, options.apiVersion)));
       return problems;
     },
     async stop() {
@@ -91,37 +92,3 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
   };
 }
 
-async function compareResource(
-  simulator: CleverSimulator,
-  store: Awaited<ReturnType<Services["stores"]["storeFor"]>>,
-  resource: RosterResource,
-): Promise<string[]> {
-  const problems: string[] = [];
-  const truth = simulator.groundTruth(resource)[Symbol.asyncIterator]();
-  const mirror = store.rows(TENANT, resource)[Symbol.asyncIterator]();
-  let expected = await truth.next();
-  let actual = await mirror.next();
-  while (!expected.done || !actual.done) {
-    if (problems.length > 10) break;
-    if (actual.done || (!expected.done && expected.value.id < actual.value.cleverId)) {
-      problems.push(`${resource} ${expected.value!.id}: in Clever, missing from the database`);
-      expected = await truth.next();
-    } else if (expected.done || actual.value.cleverId < expected.value.id) {
-      problems.push(`${resource} ${actual.value.cleverId}: live in the database, not in Clever`);
-      actual = await mirror.next();
-    } else {
-      if (JSON.stringify(sortKeys(JSON.parse(actual.value.raw))) !== JSON.stringify(sortKeys(expected.value))) {
-        problems.push(`${resource} ${expected.value.id}: database copy differs from Clever`);
-      }
-      expected = await truth.next();
-      actual = await mirror.next();
-    }
-  }
-  return problems;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
-  return value;
-}

@@ -96,9 +96,30 @@ test("a run interrupted by failures resumes from its checkpoint under durable re
   const users = (status.output as { counts: Record<string, { records: number; resumedFromPage: number }> }).counts.users;
   expect(users.records).toBe(3000);
   expect(users.resumedFromPage).toBe(1);
-  const retryTimers = world.host.history(status.instanceId).filter((e) => e.EventType === 10 && e.EventId >= 0);
+  const retryTimers = world.host.historyWithChildren(status.instanceId).filter((e) => e.EventType === 10 && e.EventId >= 0);
   expect(retryTimers.length).toBeGreaterThanOrEqual(1);
 });
+
+test("a resource that fails for good while its sibling is still retrying: the run fails naming it, the sibling completes, nothing is caught while work is open", async () => {
+  world = await startSyncWorld({ users: 400, pageSize: 100 });
+  // users page 3 is never valid (fails every durable attempt); sections fail all but their last
+  // attempt (the client makes 5 requests per attempt), so they are still open when users gives up.
+  world.simulator.setFaults({ malformedPages: [{ resource: "users", page: 3, kind: "invalid-json" }] });
+  world.simulator.injectNext({ kind: "status", status: 503 }, { count: 5 * 3, path: /^\/v3\.0\/sections/ });
+  const status = await world.sync("full", "run-1");
+  expect(status.runtimeStatus).toBe("Failed");
+  expect(String(status.output)).toMatch(/resource "users" page 3/);
+  expect(status.customStatus).toMatchObject({ phase: "failed", resources: { users: { state: "failed" }, sections: { state: "done" } } });
+  const store = await world.services.stores.storeFor(TENANT);
+  const [run] = await store.listRuns(TENANT, 1);
+  expect(run).toMatchObject({ runId: "run-1", status: "failed", error: expect.stringMatching(/resource "users" page 3/) });
+  // The sibling finished its work (it is equal to Clever), and its durable retries did happen.
+  expect((await world.differences()).filter((d) => d.startsWith("sections "))).toEqual([]);
+  expect(world.host.historyWithChildren(status.instanceId).filter((e) => e.EventType === 6 && /syncResource/.test(String(e.Reason))).length).toBeGreaterThanOrEqual(3 + 4);
+  // The devhost warns when an orchestrator goes past work the Azure host still awaits (the
+  // mis-numbering hazard of OutOfProcOrchestrationShim.ProcessAsyncActionsV2): never here.
+  expect(world.host.engine.warnings.filter((w) => /still has open work/.test(w.message))).toEqual([]);
+}, 60_000);
 
 async function first<T>(source: AsyncIterable<T>, n: number): Promise<T[]> {
   const out: T[] = [];

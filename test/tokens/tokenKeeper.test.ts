@@ -75,7 +75,10 @@ test("token endpoint down for 10 minutes: backoff, failing status, recovery on i
   world = await startTokenWorld({ faults: { tokenLifetimeSeconds: 3600 } });
   world.simulator.injectNext({ kind: "status", status: 503 }, { count: 1_000_000, target: "oauth" });
   world.startKeeper();
-  await world.host.advance(9 * MINUTE + 30_000);
+  // A failed cycle takes 15 s: three attempts 5 s and 10 s apart, and no backoff after the last
+  // one (DTFx RetryInterceptor's dummy timer fires at once). Cycles start at 0, 1.25, 3.5 and 7.75
+  // minutes, so the 4th has failed by 8.5 minutes.
+  await world.host.advance(8 * MINUTE + 30_000);
   const failing = world.status();
   expect(failing).toMatchObject({ state: "failing", consecutiveFailures: 4, fingerprint: null });
   expect(failing.lastError).toMatch(/503|unavailable|server/i);
@@ -136,3 +139,26 @@ test("nothing secret reaches durable state: history, status, input and output ho
   expect(durable).not.toContain(DEMO_CLIENT_SECRET);
   expect(durable).toContain(tokenKeeperInstanceId(TENANT));
 });
+
+test("the keeper's schedule reads epoch milliseconds, never the text of a date carried through state", async () => {
+  world = await startTokenWorld();
+  const start = world.host.clock.now();
+  // The host re-formats date-like strings in activity output (lib/devhost/hostJson.ts); here the
+  // text is not even a date, and the schedule must not care.
+  world.host.replaceActivity("refreshToken", () => ({
+    action: "fetched",
+    fingerprint: "abcdef012345",
+    mode: "client-credentials",
+    obtainedAt: "not a date",
+    expiresAt: "not a date either",
+    obtainedAtMs: start,
+    expiresAtMs: start + HOUR,
+  }));
+  world.startKeeper();
+  await world.host.runUntilIdle();
+  const status = world.status();
+  expect(Date.parse(status.nextRefreshAt) - start).toBe(45 * MINUTE);
+  expect(Date.parse(status.expiresAt!) - start).toBe(HOUR);
+  expect(Date.parse(status.lastRefreshedAt!) - start).toBe(0);
+});
+

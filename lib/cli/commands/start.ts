@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { loadLocalSettings, serveApp } from "../../devhost/serve";
 import { DEMO_TENANT, startLocalStack } from "../../localstack/localStack";
-import { runSyncToCompletion } from "../../localstack/syncRunner";
+import { reconcileRunSummaries, resumedSyncs, runSyncToCompletion, SyncRunOutcome, watchSyncToCompletion } from "../../localstack/syncRunner";
 import { parseIntIn } from "../options";
 import { summaryTable } from "../summaryTable";
 import { waitForStopSignal } from "./simulate";
@@ -29,12 +29,21 @@ export function registerStartCommand(program: Command): Command {
       const appRoot = resolve(__dirname, "../../../..");
       loadLocalSettings(appRoot);
       const stack = await startLocalStack({ demoUsers: options.users });
-      const host = await serveApp({ port: options.port, appRoot });
+      const host = await serveApp({ port: options.port, appRoot, stateFile: resolve(stack.dataDir, "durable-state.sqlite") });
+      // Runs whose instance is gone or ended without closing them are closed now, with the reason.
+      for (const run of await reconcileRunSummaries(host, stack.services)) console.log(`Run ${run.runId} of '${run.tenantId}' closed at start-up: ${run.error ?? "completed"}`);
       console.log("Press Ctrl+C to stop.");
-      if (stack.simulator && options.demoSync) {
+      const resumed = resumedSyncs(host);
+      for (const id of resumed) {
+        console.log(`Resuming sync ${id} from durable state ...`);
+        void watchSyncToCompletion(host, stack.services, id)
+          .then((outcome) => console.log(`Resumed sync ${id} ${outcome.status.runtimeStatus.toLowerCase()}.`))
+          .catch((error: unknown) => console.error(`Resumed sync ${id} could not be followed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+      if (stack.simulator && options.demoSync && !resumed.length) {
         console.log(`Running a demo sync of tenant '${DEMO_TENANT}' ...`);
         void runSyncToCompletion(host, stack.services, DEMO_TENANT, "full")
-          .then((outcome) => {
+          .then((outcome: SyncRunOutcome) => {
             console.log(summaryTable(outcome.resources));
             console.log(`Demo sync ${outcome.status.runtimeStatus.toLowerCase()} in ${(outcome.durationMs / 1000).toFixed(1)} s. Data: ${stack.settings.SQLITE_PATH}`);
             console.log(`Try: curl -H "x-functions-key: ${host.keys.functionKey}" ${host.url}/api/tenants/${DEMO_TENANT}/runs`);

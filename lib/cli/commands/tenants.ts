@@ -70,6 +70,9 @@ export function registerTenantCommands(program: Command): void {
         console.log(`Rows (live / deleted): ${Object.entries(counts).map(([r, c]) => `${r} ${c.live}/${c.deleted}`).join(", ")}`);
         for (const run of await store.listRuns(tenantId, 10)) {
           console.log(`${run.startedAt}  ${run.mode.padEnd(11)} ${run.status.padEnd(9)} ${run.runId}${run.error ? `  error: ${run.error}` : ""}`);
+          // Why the run was full or incremental, and whether Clever's Events API could be read (lib/sync/planning.ts).
+          const plan = (run.counts as { plan?: { reason?: string; eventsUnavailable?: string | null } } | null | undefined)?.plan;
+          if (plan?.reason) console.log(`    why ${run.mode}: ${plan.reason}${plan.eventsUnavailable ? `; incremental sync unavailable: ${plan.eventsUnavailable}` : ""}`);
         }
       }),
     );

@@ -7,12 +7,13 @@ export interface CleverCheckDependencies {
 }
 
 /**
- * The Clever API origin answers: an unauthenticated GET of /v3.0/me. No credentials are sent, so
+ * The Clever API origin answers: an unauthenticated GET of /v3.0/districts (a path Clever's spec
+ * documents, Clever/swagger-api v3.0.yml; `/me` is not in it). No credentials are sent, so
  * none can leak and no tenant's rate limit is spent; 401 is the expected answer and proves DNS,
  * TLS and Clever's front door work. 5xx or no answer at all means syncs cannot reach Clever.
  */
 export function cleverCheck({ apiBaseUrl, fetch: fetchImpl = fetch }: CleverCheckDependencies): HealthCheck {
-  const url = `${apiBaseUrl.replace(/\/+$/, "")}/v3.0/me`;
+  const url = `${apiBaseUrl.replace(/\/+$/, "")}/v3.0/districts`;
   const origin = new URL(apiBaseUrl).origin;
   return async (signal) => {
     let status: number;

@@ -13,6 +13,12 @@ export interface CleverAuthCheckDependencies {
   readKeeperStatuses: () => Promise<KeeperState[]>;
   /** Wall time in Azure, the devhost's virtual clock in tests: the clock tokens expire on. */
   now: () => number;
+  /**
+   * Whether incremental sync works for a tenant ("available" / "unavailable: <why>", null when
+   * unknown): Clever's Events API needs the app's permission too. Shown per tenant; it does not
+   * change the token status.
+   */
+  incrementalSync?: (tenantId: string) => Promise<string | null>;
 }
 
 /** One tenant's token state as /api/health/clever-auth shows it. Never the token itself. */
@@ -31,6 +37,8 @@ export interface TenantTokenHealth {
   lastRefreshedAt: string | null;
   consecutiveFailures: number;
   lastError: string | null;
+  /** Only when the check was given `incrementalSync`: "available", "unavailable: <why>", or null. */
+  incrementalSync?: string | null;
 }
 
 /** data of the cleverAuth check's result. */
@@ -56,6 +64,10 @@ export function cleverAuthCheck(deps: CleverAuthCheckDependencies): HealthCheck 
     const byTenant = new Map(keepers.map((k) => [k.tenantId, k]));
     const now = deps.now();
     const tenants = [...tenantIds].sort().map((id) => tenantTokenHealth(id, byTenant.get(id), now));
+    if (deps.incrementalSync) {
+      const state = deps.incrementalSync;
+      await Promise.all(tenants.map(async (t) => (t.incrementalSync = await state(t.tenantId).catch(() => null))));
+    }
     return summarize(tenants);
   };
 }

@@ -10,18 +10,67 @@
  * - Times are DATETIME2(3): UTC, millisecond precision, exactly what JavaScript Dates hold.
  * - The filtered "sweep" index holds live rows only, keyed by (tenant_id, run_id): the deletion sweep
  *   (run_id <> @runId) becomes two range seeks over just the rows the current run did not touch.
+ * - Every table lives in the schema MSSQL_SCHEMA (`clever`), so a district's own database can hold
+ *   them beside its tables (a district's dbo.users never meets ours). Version 1 was first released
+ *   creating them in dbo; it now creates them in `clever`, and version 2 moves the tables of a
+ *   database migrated before that. Write every table name with mssqlSchema.table().
  */
+import { MSSQL_SCHEMA, table } from "../mssqlSchema";
 import { viewStatements } from "../views";
 import { checkedMigrations, type Migration } from "./migration";
 
 const KEY = "NVARCHAR(64) COLLATE Latin1_General_100_BIN2";
 
-export const MSSQL_BOOTSTRAP = `IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
-CREATE TABLE dbo.schema_migrations (
+/** Version 3's columns, frozen here (not derived from schema.ts, which may grow): all nullable NVARCHAR(64). */
+const COLLATION_COLUMNS: readonly (readonly [string, string])[] = [
+  ["schools", "district_id"],
+  ["terms", "district_id"],
+  ["courses", "district_id"],
+  ["sections", "district_id"],
+  ["sections", "school_id"],
+  ["sections", "course_id"],
+  ["sections", "term_id"],
+  ["sections", "primary_teacher_id"],
+  ["users", "district_id"],
+  ["users", "school_id"],
+  ["quarantine", "clever_id"],
+];
+
+/** Name of version 1, the signature of a database whose tables are still in dbo (see V1_IN_DBO). */
+const V1_NAME = "roster tables, section enrollments, sync runs, quarantine";
+
+/**
+ * Sets @v1InDbo = 1 while this database holds our version-1 tables in dbo (migrated before the
+ * schema move). A district's own dbo.schema_migrations, if any, does not carry our version 1 under
+ * this name. The lookup is dynamic SQL: a batch naming a column that a district's table of that
+ * name lacks would fail to compile even behind a false IF. Each statement is its own batch, so
+ * each one that needs the flag starts with this.
+ */
+const V1_IN_DBO = `DECLARE @v1InDbo BIT = 0;
+IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NOT NULL AND COL_LENGTH(N'dbo.schema_migrations', N'version') IS NOT NULL AND COL_LENGTH(N'dbo.schema_migrations', N'name') IS NOT NULL
+  EXEC sys.sp_executesql N'SELECT @r = CASE WHEN EXISTS (SELECT 1 FROM dbo.schema_migrations WHERE [version] = 1 AND [name] = @n) THEN 1 ELSE 0 END', N'@r BIT OUTPUT, @n NVARCHAR(200)', @r = @v1InDbo OUTPUT, @n = N'${V1_NAME}';`;
+
+/** A batch that runs `body` only while our version-1 tables are in dbo. */
+const whenV1InDbo = (body: string): string => `${V1_IN_DBO}\nIF @v1InDbo = 1\nBEGIN\n${body}\nEND;`;
+
+/**
+ * The migrations table, in our schema. A database migrated before the schema move keeps its
+ * history: it is copied from dbo.schema_migrations here and that table dropped by version 2.
+ * CREATE SCHEMA must run alone in its batch, hence EXEC. In Azure the schema exists already
+ * (bicep/sql/grant-app-user.sql creates it owned by the app's identity).
+ */
+export const MSSQL_BOOTSTRAP = `IF SCHEMA_ID(N'${MSSQL_SCHEMA}') IS NULL EXEC(N'CREATE SCHEMA ${MSSQL_SCHEMA}');
+${V1_IN_DBO}
+IF OBJECT_ID(N'${MSSQL_SCHEMA}.schema_migrations', N'U') IS NULL
+BEGIN
+  CREATE TABLE ${table("schema_migrations")} (
   [version] INT NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
   [name] NVARCHAR(200) NOT NULL,
   [applied_at] DATETIME2(3) NOT NULL
-);`;
+);
+  IF @v1InDbo = 1
+    EXEC(N'INSERT INTO ${table("schema_migrations")} ([version], [name], [applied_at]) SELECT [version], [name], [applied_at] FROM dbo.schema_migrations;');
+END;`;
 
 const trailing = (table: string): string => `[raw_json] NVARCHAR(MAX) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [clever_last_modified] DATETIME2(3) NULL,
@@ -30,14 +79,12 @@ const trailing = (table: string): string => `[raw_json] NVARCHAR(MAX) COLLATE La
   [deleted_at] DATETIME2(3) NULL,
   CONSTRAINT pk_${table} PRIMARY KEY CLUSTERED ([tenant_id], [clever_id])`;
 
-const sweepIndex = (table: string): string => `CREATE NONCLUSTERED INDEX ix_${table}_sweep ON dbo.${table} ([tenant_id], [run_id]) WHERE [deleted_at] IS NULL;`;
+const sweepIndex = (s: string, name: string): string => `CREATE NONCLUSTERED INDEX ix_${name}_sweep ON ${s}.${name} ([tenant_id], [run_id]) WHERE [deleted_at] IS NULL;`;
 
-export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
-  {
-    version: 1,
-    name: "roster tables, section enrollments, sync runs, quarantine",
-    statements: [
-      `CREATE TABLE dbo.districts (
+/** Version 1's DDL in schema `s` (tables in the order the move in version 2 copies them). */
+function rosterTablesV1(s: string): string[] {
+  return [
+      `CREATE TABLE ${s}.districts (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [name] NVARCHAR(256) NULL,
@@ -46,8 +93,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [sis_type] NVARCHAR(64) NULL,
   ${trailing("districts")}
 );`,
-      sweepIndex("districts"),
-      `CREATE TABLE dbo.schools (
+      sweepIndex(s, "districts"),
+      `CREATE TABLE ${s}.schools (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [district_id] NVARCHAR(64) NULL,
@@ -64,8 +111,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [zip] NVARCHAR(64) NULL,
   ${trailing("schools")}
 );`,
-      sweepIndex("schools"),
-      `CREATE TABLE dbo.terms (
+      sweepIndex(s, "schools"),
+      `CREATE TABLE ${s}.terms (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [district_id] NVARCHAR(64) NULL,
@@ -74,8 +121,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [end_date] DATE NULL,
   ${trailing("terms")}
 );`,
-      sweepIndex("terms"),
-      `CREATE TABLE dbo.courses (
+      sweepIndex(s, "terms"),
+      `CREATE TABLE ${s}.courses (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [district_id] NVARCHAR(64) NULL,
@@ -83,8 +130,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [number] NVARCHAR(128) NULL,
   ${trailing("courses")}
 );`,
-      sweepIndex("courses"),
-      `CREATE TABLE dbo.sections (
+      sweepIndex(s, "courses"),
+      `CREATE TABLE ${s}.sections (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [district_id] NVARCHAR(64) NULL,
@@ -100,11 +147,11 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [primary_teacher_id] NVARCHAR(64) NULL,
   ${trailing("sections")}
 );`,
-      sweepIndex("sections"),
+      sweepIndex(s, "sections"),
       // Rosters by school and by teacher are the common questions.
-      `CREATE NONCLUSTERED INDEX ix_sections_school ON dbo.sections ([tenant_id], [school_id]);`,
-      `CREATE NONCLUSTERED INDEX ix_sections_teacher ON dbo.sections ([tenant_id], [primary_teacher_id]);`,
-      `CREATE TABLE dbo.users (
+      `CREATE NONCLUSTERED INDEX ix_sections_school ON ${s}.sections ([tenant_id], [school_id]);`,
+      `CREATE NONCLUSTERED INDEX ix_sections_teacher ON ${s}.sections ([tenant_id], [primary_teacher_id]);`,
+      `CREATE TABLE ${s}.users (
   [tenant_id] ${KEY} NOT NULL,
   [clever_id] ${KEY} NOT NULL,
   [district_id] NVARCHAR(64) NULL,
@@ -130,11 +177,11 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [staff_title] NVARCHAR(256) NULL,
   ${trailing("users")}
 );`,
-      sweepIndex("users"),
+      sweepIndex(s, "users"),
       // Single sign-on matches users by email; rosters list users by school.
-      `CREATE NONCLUSTERED INDEX ix_users_email ON dbo.users ([tenant_id], [email]);`,
-      `CREATE NONCLUSTERED INDEX ix_users_school ON dbo.users ([tenant_id], [school_id]);`,
-      `CREATE TABLE dbo.section_enrollments (
+      `CREATE NONCLUSTERED INDEX ix_users_email ON ${s}.users ([tenant_id], [email]);`,
+      `CREATE NONCLUSTERED INDEX ix_users_school ON ${s}.users ([tenant_id], [school_id]);`,
+      `CREATE TABLE ${s}.section_enrollments (
   [tenant_id] ${KEY} NOT NULL,
   [section_id] ${KEY} NOT NULL,
   [user_id] ${KEY} NOT NULL,
@@ -142,8 +189,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   CONSTRAINT pk_section_enrollments PRIMARY KEY CLUSTERED ([tenant_id], [section_id], [user_id], [role])
 );`,
       // "Which sections is this user in?"
-      `CREATE NONCLUSTERED INDEX ix_section_enrollments_user ON dbo.section_enrollments ([tenant_id], [user_id]);`,
-      `CREATE TABLE dbo.sync_runs (
+      `CREATE NONCLUSTERED INDEX ix_section_enrollments_user ON ${s}.section_enrollments ([tenant_id], [user_id]);`,
+      `CREATE TABLE ${s}.sync_runs (
   [tenant_id] ${KEY} NOT NULL,
   [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [mode] NVARCHAR(16) NOT NULL CONSTRAINT ck_sync_runs_mode CHECK ([mode] IN (N'full', N'incremental')),
@@ -155,8 +202,8 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [instance_id] NVARCHAR(200) NULL,
   CONSTRAINT pk_sync_runs PRIMARY KEY CLUSTERED ([tenant_id], [run_id])
 );`,
-      `CREATE NONCLUSTERED INDEX ix_sync_runs_started ON dbo.sync_runs ([tenant_id], [started_at] DESC, [run_id] DESC);`,
-      `CREATE TABLE dbo.quarantine (
+      `CREATE NONCLUSTERED INDEX ix_sync_runs_started ON ${s}.sync_runs ([tenant_id], [started_at] DESC, [run_id] DESC);`,
+      `CREATE TABLE ${s}.quarantine (
   [tenant_id] ${KEY} NOT NULL,
   [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [entry_hash] NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
@@ -167,15 +214,85 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [quarantined_at] DATETIME2(3) NOT NULL CONSTRAINT df_quarantine_quarantined_at DEFAULT SYSUTCDATETIME(),
   CONSTRAINT pk_quarantine PRIMARY KEY CLUSTERED ([tenant_id], [run_id], [entry_hash])
 );`,
-      `CREATE NONCLUSTERED INDEX ix_quarantine_time ON dbo.quarantine ([tenant_id], [quarantined_at] DESC);`,
-    ],
+      `CREATE NONCLUSTERED INDEX ix_quarantine_time ON ${s}.quarantine ([tenant_id], [quarantined_at] DESC);`,
+    ];
+}
+
+/** Version 1's tables, for the move. */
+const V1_TABLES = ["districts", "schools", "terms", "courses", "sections", "users", "section_enrollments", "sync_runs", "quarantine"] as const;
+
+export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
+  {
+    version: 1,
+    name: V1_NAME,
+    statements: rosterTablesV1(MSSQL_SCHEMA),
   },
   {
     version: 2,
+    name: "tables move from dbo to the clever schema",
+    // Only where version 1 ran in dbo (V1_IN_DBO); elsewhere every statement is skipped. The rows
+    // are copied rather than moved with ALTER SCHEMA ... TRANSFER, which needs CONTROL on each
+    // table (https://learn.microsoft.com/sql/t-sql/statements/alter-schema-transact-sql#permissions)
+    // that the app's roles (db_ddladmin, db_datareader, db_datawriter) do not give. One
+    // transaction: a large roster takes a while, once; other instances wait on the migration lock.
+    statements: [
+      ...rosterTablesV1(MSSQL_SCHEMA).map((statement) => whenV1InDbo(statement)),
+      // Dynamic SQL: compiled only where it runs (a district's own dbo.users would not bind).
+      ...V1_TABLES.map((name) => whenV1InDbo(`  EXEC(N'INSERT INTO ${table(name)} SELECT * FROM dbo.[${name}];');`)),
+      whenV1InDbo([...V1_TABLES, "schema_migrations"].map((name) => `  EXEC(N'DROP TABLE dbo.[${name}];');`).join("\n")),
+    ],
+  },
+  {
+    version: 3,
+    name: "binary collation on every Clever-id reference column",
+    // Version 1 gave clever_id a binary collation but the reference columns the database default,
+    // so schools.clever_id = users.school_id failed with Msg 468 (collation conflict). A column's
+    // collation cannot change while an index or statistics object uses it (ALTER TABLE, "ALTER
+    // COLUMN": https://learn.microsoft.com/sql/t-sql/statements/alter-table-transact-sql), so the
+    // statistics and indexes on these columns are dropped, the columns altered, the indexes rebuilt.
+    statements: [
+      `DECLARE @drop NVARCHAR(MAX);
+SELECT @drop = STRING_AGG(CONVERT(NVARCHAR(MAX), N'DROP STATISTICS ' + QUOTENAME(d.[schema_name]) + N'.' + QUOTENAME(d.[table_name]) + N'.' + QUOTENAME(d.[stats_name]) + N';'), N' ')
+FROM (
+  SELECT DISTINCT SCHEMA_NAME(t.[schema_id]) AS [schema_name], t.[name] AS [table_name], s.[name] AS [stats_name]
+  FROM sys.stats AS s
+  INNER JOIN sys.stats_columns AS sc ON sc.[object_id] = s.[object_id] AND sc.[stats_id] = s.[stats_id]
+  INNER JOIN sys.columns AS c ON c.[object_id] = sc.[object_id] AND c.[column_id] = sc.[column_id]
+  INNER JOIN sys.tables AS t ON t.[object_id] = s.[object_id]
+  INNER JOIN (VALUES ${COLLATION_COLUMNS.map(([t, c]) => `(N'${t}', N'${c}')`).join(", ")}) AS v ([table_name], [column_name]) ON v.[table_name] = t.[name] AND v.[column_name] = c.[name]
+  WHERE t.[schema_id] = SCHEMA_ID(N'${MSSQL_SCHEMA}') AND (s.[auto_created] = 1 OR s.[user_created] = 1)
+) AS d;
+IF @drop IS NOT NULL EXEC sys.sp_executesql @drop;`,
+      `DROP INDEX ix_sections_school ON ${table("sections")};`,
+      `DROP INDEX ix_sections_teacher ON ${table("sections")};`,
+      `DROP INDEX ix_users_school ON ${table("users")};`,
+      ...COLLATION_COLUMNS.map(([t, c]) => `ALTER TABLE ${table(t)} ALTER COLUMN [${c}] ${KEY} NULL;`),
+      `CREATE NONCLUSTERED INDEX ix_sections_school ON ${table("sections")} ([tenant_id], [school_id]);`,
+      `CREATE NONCLUSTERED INDEX ix_sections_teacher ON ${table("sections")} ([tenant_id], [primary_teacher_id]);`,
+      `CREATE NONCLUSTERED INDEX ix_users_school ON ${table("users")} ([tenant_id], [school_id]);`,
+    ],
+  },
+  {
+    version: 4,
+    name: "stale rows: a quarantined record keeps its last good row, flagged",
+    statements: [
+      `CREATE TABLE ${table("stale_rows")} (
+  [tenant_id] ${KEY} NOT NULL,
+  [resource] NVARCHAR(32) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [clever_id] ${KEY} NOT NULL,
+  [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  [reason] NVARCHAR(4000) NOT NULL,
+  [stale_since] DATETIME2(3) NOT NULL,
+  CONSTRAINT pk_stale_rows PRIMARY KEY CLUSTERED ([tenant_id], [resource], [clever_id])
+);`,
+    ],
+  },
+  {
+    version: 5,
     name: "run lease, sync state, held runs, audit log, enrollment soft-delete",
     statements: [
       // One run per tenant: whoever holds this row (and it has not expired) may write the tenant's rows.
-      `CREATE TABLE dbo.sync_leases (
+      `CREATE TABLE ${table("sync_leases")} (
   [tenant_id] ${KEY} NOT NULL,
   [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [instance_id] NVARCHAR(200) NULL,
@@ -184,7 +301,7 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   CONSTRAINT pk_sync_leases PRIMARY KEY CLUSTERED ([tenant_id])
 );`,
       // The events cursor and the last full sync live with the rows they describe.
-      `CREATE TABLE dbo.sync_state (
+      `CREATE TABLE ${table("sync_state")} (
   [tenant_id] ${KEY} NOT NULL,
   [events_cursor] NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NULL,
   [last_full_sync_at] DATETIME2(3) NULL,
@@ -193,9 +310,9 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   CONSTRAINT pk_sync_state PRIMARY KEY CLUSTERED ([tenant_id])
 );`,
       // A CHECK constraint cannot be altered in place: drop and re-add it with the new status "held".
-      `ALTER TABLE dbo.sync_runs DROP CONSTRAINT ck_sync_runs_status;`,
-      `ALTER TABLE dbo.sync_runs ADD CONSTRAINT ck_sync_runs_status CHECK ([status] IN (N'running', N'completed', N'failed', N'held'));`,
-      `CREATE TABLE dbo.held_runs (
+      `ALTER TABLE ${table("sync_runs")} DROP CONSTRAINT ck_sync_runs_status;`,
+      `ALTER TABLE ${table("sync_runs")} ADD CONSTRAINT ck_sync_runs_status CHECK ([status] IN (N'running', N'completed', N'failed', N'held'));`,
+      `CREATE TABLE ${table("held_runs")} (
   [tenant_id] ${KEY} NOT NULL,
   [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [held_at] DATETIME2(3) NOT NULL,
@@ -206,9 +323,9 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [decided_by] NVARCHAR(256) NULL,
   CONSTRAINT pk_held_runs PRIMARY KEY CLUSTERED ([tenant_id], [run_id])
 );`,
-      `CREATE NONCLUSTERED INDEX ix_held_runs_status ON dbo.held_runs ([tenant_id], [status]);`,
+      `CREATE NONCLUSTERED INDEX ix_held_runs_status ON ${table("held_runs")} ([tenant_id], [status]);`,
       // Enrollment removals a held run did not apply (a section losing most of its students).
-      `CREATE TABLE dbo.held_enrollments (
+      `CREATE TABLE ${table("held_enrollments")} (
   [tenant_id] ${KEY} NOT NULL,
   [run_id] NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
   [section_id] ${KEY} NOT NULL,
@@ -216,7 +333,7 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [role] NVARCHAR(16) COLLATE Latin1_General_100_BIN2 NOT NULL,
   CONSTRAINT pk_held_enrollments PRIMARY KEY CLUSTERED ([tenant_id], [run_id], [section_id], [user_id], [role])
 );`,
-      `CREATE TABLE dbo.audit_log (
+      `CREATE TABLE ${table("audit_log")} (
   [audit_id] BIGINT IDENTITY(1,1) NOT NULL,
   [tenant_id] ${KEY} NOT NULL,
   [at] DATETIME2(3) NOT NULL,
@@ -226,26 +343,26 @@ export const MSSQL_MIGRATIONS: readonly Migration[] = checkedMigrations([
   [details_json] NVARCHAR(MAX) NULL,
   CONSTRAINT pk_audit_log PRIMARY KEY CLUSTERED ([audit_id])
 );`,
-      `CREATE NONCLUSTERED INDEX ix_audit_log_tenant ON dbo.audit_log ([tenant_id], [audit_id] DESC);`,
+      `CREATE NONCLUSTERED INDEX ix_audit_log_tenant ON ${table("audit_log")} ([tenant_id], [audit_id] DESC);`,
       // Enrollments are soft-deleted and restored like every roster row.
-      `ALTER TABLE dbo.section_enrollments ADD [deleted_at] DATETIME2(3) NULL;`,
+      `ALTER TABLE ${table("section_enrollments")} ADD [deleted_at] DATETIME2(3) NULL;`,
     ],
   },
   {
-    version: 3,
+    version: 6,
     name: "query views: active students, teachers, sections, student schedule",
     // CREATE VIEW must be alone in its batch: each statement here runs as its own batch.
-    statements: viewStatements((table) => `dbo.${table}`, (view) => `CREATE VIEW dbo.${view}`),
+    statements: viewStatements((name) => table(name), (view) => `CREATE VIEW ${table(view)}`),
   },
   {
-    version: 4,
+    version: 7,
     name: "users: date of birth, gender, ELL/IEP/FRL status columns",
     statements: [
-      `ALTER TABLE dbo.users ADD [dob] DATE NULL;`,
-      `ALTER TABLE dbo.users ADD [gender] NVARCHAR(64) NULL;`,
-      `ALTER TABLE dbo.users ADD [ell_status] NVARCHAR(64) NULL;`,
-      `ALTER TABLE dbo.users ADD [iep_status] NVARCHAR(64) NULL;`,
-      `ALTER TABLE dbo.users ADD [frl_status] NVARCHAR(64) NULL;`,
+      `ALTER TABLE ${table("users")} ADD [dob] DATE NULL;`,
+      `ALTER TABLE ${table("users")} ADD [gender] NVARCHAR(64) NULL;`,
+      `ALTER TABLE ${table("users")} ADD [ell_status] NVARCHAR(64) NULL;`,
+      `ALTER TABLE ${table("users")} ADD [iep_status] NVARCHAR(64) NULL;`,
+      `ALTER TABLE ${table("users")} ADD [frl_status] NVARCHAR(64) NULL;`,
     ],
   },
 ]);

@@ -165,6 +165,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
   },
   {
     version: 2,
+    name: "stale rows: a quarantined record keeps its last good row, flagged",
+    statements: [
+      `CREATE TABLE stale_rows (
+  tenant_id TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  clever_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  stale_since TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, resource, clever_id)
+) STRICT, WITHOUT ROWID`,
+    ],
+  },
+  {
+    version: 3,
     name: "run lease, sync state, held runs, audit log, enrollment soft-delete",
     statements: [
       // One run per tenant: whoever holds this row (and it has not expired) may write the tenant's rows.
@@ -236,12 +251,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
     ],
   },
   {
-    version: 3,
+    version: 4,
     name: "query views: active students, teachers, sections, student schedule",
     statements: viewStatements((table) => table, (view) => `CREATE VIEW ${view}`),
   },
   {
-    version: 4,
+    version: 5,
     name: "users: date of birth, gender, ELL/IEP/FRL status columns",
     statements: [
       `ALTER TABLE users ADD COLUMN dob TEXT`,

@@ -31,7 +31,8 @@ describe.each([
       const row = mapped(kind, record);
       expect(row.cleverId).toBe(record.id);
       expect(JSON.parse(row.raw)).toEqual(record);
-      expect(row.lastModified).toBe(new Date(String(record.last_modified)).toISOString());
+      // Districts, terms and courses carry no last_modified in Clever's spec (v3.0.yml).
+      expect(row.lastModified).toBe(record.last_modified === undefined ? null : new Date(String(record.last_modified)).toISOString());
       expect(Object.keys(row.columns).sort()).toEqual(columnNames);
       for (const value of Object.values(row.columns)) expect(["string", "boolean", "object"]).toContain(typeof value);
       expect(row.enrollments !== undefined).toBe(kind === "sections");
@@ -58,9 +59,9 @@ describe.each([
         is_district_admin: "district_admin" in roles,
         is_contact: "contact" in roles,
         email: user.email,
-        first_name: user.name?.first,
+        first_name: user.name?.first ?? null,
         middle_name: user.name?.middle ?? null,
-        last_name: user.name?.last,
+        last_name: user.name?.last ?? null,
       });
       if (roles.student) expect(columns).toMatchObject({ student_sis_id: roles.student.sis_id, grade: roles.student.grade, school_id: roles.student.school });
       if (roles.teacher) expect(columns).toMatchObject({ teacher_sis_id: roles.teacher.sis_id, teacher_title: roles.teacher.title, school_id: roles.teacher.school });
