@@ -18,4 +18,15 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },
   },
+  {
+    // The dashboard's browser modules (served as they are; no bundler).
+    files: ["lib/dashboard/static/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: Object.fromEntries(
+        ["document", "window", "location", "sessionStorage", "fetch", "setTimeout", "setInterval", "clearInterval", "AbortController", "Node", "URL", "console"].map((name) => [name, "readonly"]),
+      ),
+    },
+    rules: { "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^_" }] },
+  },
 );

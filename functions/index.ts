@@ -4,3 +4,4 @@ import "./tokenKeeper";
 import "./syncTenant";
 import "./api";
 import "./scheduler";
+import "./dashboard";

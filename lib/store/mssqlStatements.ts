@@ -377,6 +377,13 @@ WHERE ${q("tenant_id")} = @tenantId AND ${q("section_id")} = @sectionId AND ${q(
 }
 
 /** Live rows counted from the filtered sweep index, all rows from the primary key: no LOB pages read. */
+export function quarantineCountQuery(tenantId: string): Statement {
+  return {
+    text: `SELECT COUNT_BIG(*) AS n FROM ${table(QUARANTINE_TABLE)} WHERE ${q("tenant_id")} = @tenantId;`,
+    params: [{ name: "tenantId", type: KEY_TYPE, value: tenantId }],
+  };
+}
+
 export function countsQuery(tenantId: string): Statement {
   return {
     text: ROSTER_RESOURCES.map(

@@ -26,6 +26,7 @@ import {
   stageTableBatch,
   startRunStatement,
   countsQuery,
+  quarantineCountQuery,
   enrollmentsQuery,
   DROP_STAGE_BATCH,
   type Param,
@@ -587,6 +588,13 @@ export class MssqlRosterStore implements RosterStore {
     const statement = enrollmentsQuery(tenantId, sectionId);
     const result = await this.run("enrollments", (pool) => MssqlRosterStore.exec(pool, statement));
     return result.recordset.map((r) => ({ userId: String(r.user_id), role: String(r.role) }));
+  }
+
+  async quarantineCount(tenantId: string): Promise<number> {
+    assertTenantId(tenantId);
+    const statement = quarantineCountQuery(tenantId);
+    const result = await this.run("quarantineCount", (pool) => MssqlRosterStore.exec(pool, statement));
+    return Number(result.recordset[0]?.n ?? 0);
   }
 
   async counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>> {

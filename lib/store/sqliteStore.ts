@@ -106,6 +106,7 @@ interface SharedStatements {
   quarantine: Database.Statement;
   quarantined: Database.Statement;
   quarantinedByRun: Database.Statement;
+  quarantineCount: Database.Statement;
   counts: Database.Statement;
 }
 
@@ -161,6 +162,7 @@ function sharedStatements(db: Database.Database): SharedStatements {
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, run_id, entry_hash) DO NOTHING`,
     ),
     quarantined: db.prepare(`SELECT ${quarantineColumns} FROM ${QUARANTINE_TABLE} WHERE tenant_id = ? ORDER BY quarantined_at DESC, entry_hash LIMIT ?`),
+    quarantineCount: db.prepare(`SELECT COUNT(*) AS n FROM ${QUARANTINE_TABLE} WHERE tenant_id = ?`),
     quarantinedByRun: db.prepare(
       `SELECT ${quarantineColumns} FROM ${QUARANTINE_TABLE} WHERE tenant_id = ? AND run_id = ? ORDER BY quarantined_at DESC, entry_hash LIMIT ?`,
     ),
@@ -479,6 +481,11 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
     return this.retrying("enrollments", () =>
       (this.ready().shared.enrollments.all(tenantId, sectionId) as { user_id: string; role: string }[]).map((r) => ({ userId: r.user_id, role: r.role })),
     );
+  }
+
+  async quarantineCount(tenantId: string): Promise<number> {
+    assertTenantId(tenantId);
+    return this.guard("quarantineCount", () => Number((this.ready().shared.quarantineCount.get(tenantId) as { n: number }).n));
   }
 
   async counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>> {

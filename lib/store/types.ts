@@ -247,6 +247,8 @@ export interface RosterStore {
   appendAudit(entry: AuditInput): Promise<void>;
   /** Audit entries, newest first; all tenants when tenantId is undefined. */
   audit(tenantId: string | undefined, limit: number): Promise<AuditEntry[]>;
+  /** How many quarantined records the tenant has (all runs). */
+  quarantineCount(tenantId: string): Promise<number>;
   /** Applied migration versions, ascending. */
   migrationVersions(): Promise<number[]>;
   /** Idempotent. */

@@ -361,6 +361,8 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
       ]);
       expect(r1[0]!.quarantinedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(await store.quarantined(tenant, { limit: 1 })).toHaveLength(1);
+      expect(await store.quarantineCount(tenant)).toBe(3);
+      expect(await store.quarantineCount(uniqueTenant("quar-empty"))).toBe(0);
       await expect(store.quarantine(tenant, "r1", [{ ...entries[0]!, resource: "pets" as never }])).rejects.toBeInstanceOf(StoreInputError);
     });
 

@@ -1,0 +1,22 @@
+import { auth } from "../api.js";
+import { h } from "../dom.js";
+
+/** Locally the dashboard asks for the function key once per browser tab. */
+export function renderSignIn(main, page) {
+  const input = h("input", { id: "function-key", name: "function-key", type: "password", autocomplete: "off", required: true, "aria-describedby": "key-help" });
+  const form = h(
+    "form",
+    { class: "sign-in", "aria-labelledby": "sign-in-title" },
+    h("label", { for: "function-key" }, "Function key"),
+    input,
+    h("p", { id: "key-help", class: "muted" }, "Printed as “Function key” when `cleversync start` starts; in Azure, under the function app's App keys. Kept in this tab only, never in a URL."),
+    h("button", { type: "submit" }, "Sign in"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    auth.signIn(input.value.trim());
+    page.render();
+  });
+  main.replaceChildren(h("h1", { id: "sign-in-title" }, "Sign in"), form);
+  input.focus();
+}
