@@ -72,6 +72,12 @@ param operatorPrincipalId string = ''
 ])
 param operatorPrincipalType string = 'Group'
 
+@description('Application (client) ID of the Entra app registration for App Service Authentication (dashboard and /api/me sign-in with app roles). Empty: sign-in is off and only function keys work.')
+param entraClientId string = ''
+
+@description('Entra tenant (directory) ID issuing sign-in tokens; defaults to this subscription\'s tenant.')
+param entraTenantId string = tenant().tenantId
+
 @description('Clever Data API origin (CLEVER_API_BASE_URL).')
 param cleverApiBaseUrl string = 'https://api.clever.com'
 
@@ -276,6 +282,16 @@ module functionApp 'modules/functionApp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     extraAppSettings: extraAppSettings
+  }
+}
+
+// Sign-in for the dashboard and /api/me (docs/access.md); off until an app registration is given.
+module appAuthentication 'modules/appAuthentication.bicep' = if (!empty(entraClientId)) {
+  name: 'appAuthentication'
+  params: {
+    functionAppName: functionApp.outputs.name
+    entraClientId: entraClientId
+    entraTenantId: entraTenantId
   }
 }
 
