@@ -281,6 +281,8 @@ function concrete(route: string): string {
  * anonymous route belongs here only together with a README row saying it needs no key.
  */
 const ANONYMOUS_PROBES = ["api/health", "api/health/live", "api/health/ready"];
+/** The dashboard's static shell: anonymous because it holds no tenant data (its data routes need a key). */
+const ANONYMOUS_PAGES = ["api/dashboard/{*path}"];
 
 describe("C8 every route refuses a missing or wrong key, except the documented health probes", () => {
   test("each /api route: no key, a wrong key and the system key are all refused with 401 problem+json", async () => {
@@ -288,7 +290,7 @@ describe("C8 every route refuses a missing or wrong key, except the documented h
     expect(routes.length).toBeGreaterThan(10);
     const checked: string[] = [];
     for (const route of routes) {
-      if (ANONYMOUS_PROBES.includes(route.route)) {
+      if (ANONYMOUS_PROBES.includes(route.route) || ANONYMOUS_PAGES.includes(route.route)) {
         expect(route.authLevel).toBe("anonymous");
         continue;
       }
@@ -306,6 +308,14 @@ describe("C8 every route refuses a missing or wrong key, except the documented h
 
   test("the probes answer without a key", async () => {
     for (const probe of ANONYMOUS_PROBES) expect([200, 503]).toContain((await raw("GET", `/${probe}`)).status);
+  });
+
+  test("the dashboard's anonymous shell and assets never name a tenant", async () => {
+    for (const path of ["/api/dashboard/", "/api/dashboard/app.js", "/api/dashboard/views/tenants.js", "/api/dashboard/nope"]) {
+      const answer = await raw("GET", path);
+      expect([200, 404]).toContain(answer.status);
+      expect(answer.text).not.toContain(TENANT);
+    }
   });
 
   test("each /runtime and RPC path: no key, a wrong key and the function key are refused", async () => {
