@@ -29,6 +29,8 @@ df.app.client.http("auditLog", { route: "tenants/{tenantId}/audit", methods: ["G
 const anon = "anonymous" as const;
 df.app.client.http("myTenants", { route: "me/tenants", methods: ["GET"], authLevel: anon, handler: apiRoute(services, (api) => myTenants(api)) });
 df.app.client.http("myTenant", { route: "me/tenants/{tenantId}", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => getTenant(api, p.tenantId))) });
-df.app.client.http("myStartSync", { route: "me/tenants/{tenantId}/sync", methods: ["POST"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => startTenantSync(api, p.tenantId))) });
+df.app.client.http("myStartSync", { route: "me/tenants/{tenantId}/sync", methods: ["POST"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => startTenantSync(api, p.tenantId), "sync")) });
 df.app.client.http("mySyncStatus", { route: "me/tenants/{tenantId}/sync/{instanceId}", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => syncStatus(api, p.tenantId, p.instanceId))) });
 df.app.client.http("myRuns", { route: "me/tenants/{tenantId}/runs", methods: ["GET"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => recentRuns(api, p.tenantId))) });
+df.app.client.http("myTokenRefresh", { route: "me/tenants/{tenantId}/token/refresh", methods: ["POST"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => refreshToken(api, p.tenantId), "operate")) });
+df.app.client.http("myPutTenant", { route: "me/tenants/{tenantId}", methods: ["PUT"], authLevel: anon, handler: apiRoute(services, forCallerTenant((api, p) => putTenant(api, p.tenantId), "operate")) });

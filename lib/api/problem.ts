@@ -23,11 +23,13 @@ export class ApiProblem extends Error {
     readonly title: string,
     detail: string,
     readonly issues?: readonly ProblemIssue[],
+    /** More members of the problem object (RFC 9457 extension members), e.g. where to sign in. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail);
   }
   toResponse(): HttpResponseInit {
-    return problem(this.status, this.title, this.message, this.issues ? { issues: this.issues } : {});
+    return problem(this.status, this.title, this.message, { ...this.extensions, ...(this.issues ? { issues: this.issues } : {}) });
   }
 }
 

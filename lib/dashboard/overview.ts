@@ -38,13 +38,21 @@ export function nextSlot(schedule: string, now: Date): Date {
   return CronExpressionParser.parse(schedule, { currentDate: now, tz: "UTC" }).next().toDate();
 }
 
-export async function overview({ services, client }: ApiContext): Promise<HttpResponseInit> {
+export interface OverviewScope {
+  /** Only tenants this accepts (a signed-in caller's); every tenant when absent (key holders). */
+  includes?: (tenantId: string) => boolean;
+  /** Who asked, echoed for the dashboard (signed-in callers only). */
+  caller?: unknown;
+}
+
+export async function overview({ services, client }: ApiContext, scope: OverviewScope = {}): Promise<HttpResponseInit> {
   const now = new Date(services.now());
-  const [tenants, keepers, active] = await Promise.all([services.tenants.list(), readKeeperStatuses(client), client.getStatusBy({ runtimeStatus: ACTIVE })]);
+  const [allTenants, keepers, active] = await Promise.all([services.tenants.list(), readKeeperStatuses(client), client.getStatusBy({ runtimeStatus: ACTIVE })]);
+  const tenants = scope.includes ? allTenants.filter((t) => scope.includes!(t.id)) : allTenants;
   const keeperOf = new Map<string, KeeperState>(keepers.map((k) => [k.tenantId, k]));
   const runningIds = active.map((s) => s.instanceId).filter((id): id is string => typeof id === "string" && id.startsWith("sync:"));
   const rows = await Promise.all(tenants.map((tenant) => tenantOverview(services, tenant, keeperOf.get(tenant.id), runningIds, now)));
-  return json(200, { generatedAt: now.toISOString(), tenants: rows });
+  return json(200, { generatedAt: now.toISOString(), ...(scope.caller ? { caller: scope.caller } : {}), tenants: rows });
 }
 
 async function tenantOverview(services: ApiContext["services"], tenant: Tenant, keeper: KeeperState | undefined, runningIds: string[], now: Date): Promise<TenantOverview> {

@@ -150,3 +150,68 @@ describe("signed in with the function key", () => {
     expect(requests.filter((url) => url.includes(world.host.keys.functionKey))).toEqual([]);
   });
 });
+
+/**
+ * In Azure, App Service Authentication signs people in with Entra ID and injects the verified
+ * `x-ms-client-principal` header; that platform piece cannot run here, so the browser context adds
+ * the header itself (the one mocked edge) while the app trusts it only with WEBSITE_AUTH_ENABLED.
+ */
+describe("signed in through App Service Authentication (Entra ID app roles)", () => {
+  const OTHER = "otherville";
+  const setAuth = (on: boolean) => {
+    (world.services.settings as { WEBSITE_AUTH_ENABLED: boolean }).WEBSITE_AUTH_ENABLED = on;
+  };
+  const principal = (roles: string[]) =>
+    Buffer.from(JSON.stringify({ auth_typ: "aad", name_typ: "name", role_typ: "roles", claims: [{ typ: "name", val: "Dana Reyes" }, ...roles.map((val) => ({ typ: "roles", val }))] })).toString("base64");
+  const signedIn = async (roles: string[]) => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { "x-ms-client-principal": principal(roles) } });
+    return { ctx, tab: await ctx.newPage() };
+  };
+
+  beforeAll(async () => {
+    await world.services.tenants.create({ id: OTHER, displayName: "Otherville", cleverDistrictId: world.simulator.district().id, enabled: false });
+    setAuth(true);
+  });
+  afterAll(() => setAuth(false));
+
+  test("without a sign-in the page offers Entra ID sign-in (and the key) and shows no tenant", async () => {
+    const anonymous = await browser.newPage();
+    await anonymous.goto(dashboardUrl());
+    const link = anonymous.getByRole("link", { name: "Sign in with Microsoft Entra ID" });
+    await link.waitFor();
+    expect(await link.getAttribute("href")).toBe("/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fdashboard%2F");
+    await anonymous.getByLabel("Function key").waitFor();
+    const html = await anonymous.content();
+    expect(html).not.toContain(TENANT);
+    expect(html).not.toContain(OTHER);
+    await anonymous.close();
+  });
+
+  test("a tenant viewer sees only that tenant, read-only", async () => {
+    const { ctx, tab } = await signedIn([`CleverSync.Viewer.${TENANT}`]);
+    await tab.goto(dashboardUrl());
+    await tab.getByRole("row", { name: /Shelbyville/ }).waitFor();
+    expect(await tab.content()).not.toContain("Otherville");
+    await tab.getByRole("link", { name: "Shelbyville" }).click();
+    await tab.getByText("Read-only: your role lets you view this tenant, not change it.").waitFor();
+    expect(await tab.getByRole("button", { name: /Sync now|Refresh token|Disable tenant/ }).count()).toBe(0);
+    // The API behind the page refuses the viewer's writes too, whatever the page shows.
+    const refused = await tab.evaluate(async (tenant) => (await fetch(`/api/me/tenants/${tenant}/token/refresh`, { method: "POST" })).status, TENANT);
+    expect(refused).toBe(403);
+    expect(await seriousAccessibilityViolations(tab)).toEqual([]);
+    await tab.screenshot({ path: join(SHOTS, "viewer-tenant.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  test("an operator sees every tenant and every action; a disabled tenant is shown as such", async () => {
+    const { ctx, tab } = await signedIn(["CleverSync.Operator"]);
+    await tab.goto(dashboardUrl());
+    await tab.getByRole("row", { name: /Otherville/ }).waitFor();
+    await expect(tab.getByRole("row", { name: /Otherville/ }).textContent()).resolves.toContain("Disabled");
+    await tab.getByRole("link", { name: "Shelbyville" }).click();
+    await tab.getByRole("button", { name: "Refresh token" }).click();
+    await tab.getByText("Asked the token keeper to refresh the token now.").waitFor();
+    await tab.getByRole("button", { name: "Sync now" }).waitFor();
+    await ctx.close();
+  });
+});

@@ -16,11 +16,21 @@ export const auth = {
   key: () => sessionStorage.getItem(KEY_STORAGE),
   signIn: (key) => sessionStorage.setItem(KEY_STORAGE, key),
   signOut: () => sessionStorage.removeItem(KEY_STORAGE),
+  /**
+   * "key": operators with the function key use the operator routes. "signin": people signed in
+   * through App Service Authentication use the /api/me routes, limited to their roles' tenants.
+   */
+  mode: "key",
 };
 
+/** Tenant data lives under /api/me for signed-in callers; health is the same for everyone. */
+function routed(path) {
+  return auth.mode === "signin" && /^(overview|tenants\/)/.test(path) ? `me/${path}` : path;
+}
+
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const key = auth.key();
-  const response = await fetch(`/api/${path}`, {
+  const key = auth.mode === "key" ? auth.key() : null;
+  const response = await fetch(`/api/${routed(path)}`, {
     method,
     headers: { accept: "application/json", ...(key ? { "x-functions-key": key } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,8 +1,11 @@
 import { auth } from "../api.js";
 import { h } from "../dom.js";
 
-/** Locally the dashboard asks for the function key once per browser tab. */
-export function renderSignIn(main, page) {
+/**
+ * Operators enter the function key once per browser tab. Where the app has App Service
+ * Authentication (`entraSignIn` is its login path), people sign in with Microsoft Entra ID instead.
+ */
+export function renderSignIn(main, page, entraSignIn) {
   const input = h("input", { id: "function-key", name: "function-key", type: "password", autocomplete: "off", required: true, "aria-describedby": "key-help" });
   const form = h(
     "form",
@@ -17,6 +20,9 @@ export function renderSignIn(main, page) {
     auth.signIn(input.value.trim());
     page.render();
   });
-  main.replaceChildren(h("h1", { id: "sign-in-title" }, "Sign in"), form);
+  const entra = entraSignIn
+    ? h("p", {}, h("a", { href: `${entraSignIn}?post_login_redirect_uri=${encodeURIComponent(location.pathname)}` }, "Sign in with Microsoft Entra ID"), h("span", { class: "muted" }, " — or, as an operator, with the function key:"))
+    : null;
+  main.replaceChildren(h("h1", { id: "sign-in-title" }, "Sign in"), entra, form);
   input.focus();
 }

@@ -50,34 +50,41 @@ export async function renderTenant(main, page, tenantId) {
     return button;
   };
   const enabled = tenant.body.enabled;
-  const actions = h(
-    "div",
-    { class: "actions", role: "group", "aria-label": "Actions" },
-    h("label", { for: "sync-mode" }, "Sync mode"),
-    mode,
-    act("Sync now", async () => {
-      try {
-        const started = await api(`tenants/${tenantId}/sync`, { method: "POST", body: { mode: mode.value } });
-        page.say(`Started ${mode.value} sync ${started.body.id}.`, "info");
-        watch(started.body.id).catch((error) => page.say(error.message));
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 409 && error.problem?.instanceId)) throw error;
-        page.say(`A sync is already running (${error.problem.instanceId}); showing its progress.`, "info");
-        watch(error.problem.instanceId).catch((e) => page.say(e.message));
-      }
-    }),
-    act("Refresh token", async () => {
-      await api(`tenants/${tenantId}/token/refresh`, { method: "POST" });
-      page.say("Asked the token keeper to refresh the token now.", "info");
-    }, "secondary"),
-    act(enabled ? "Disable tenant" : "Enable tenant", async () => {
-      const current = await api(`tenants/${tenantId}`);
-      const { createdAt: _c, updatedAt: _u, ...definition } = current.body;
-      await api(`tenants/${tenantId}`, { method: "PUT", body: { ...definition, enabled: !current.body.enabled }, headers: { "if-match": current.etag } });
-      page.say(`Tenant ${current.body.enabled ? "disabled" : "enabled"}.`, "info");
-      await page.render();
-    }, enabled ? "danger" : "secondary"),
-  );
+  const syncActions = page.may("sync", tenantId)
+    ? [
+        h("label", { for: "sync-mode" }, "Sync mode"),
+        mode,
+        act("Sync now", async () => {
+          try {
+            const started = await api(`tenants/${tenantId}/sync`, { method: "POST", body: { mode: mode.value } });
+            page.say(`Started ${mode.value} sync ${started.body.id}.`, "info");
+            watch(started.body.id).catch((error) => page.say(error.message));
+          } catch (error) {
+            if (!(error instanceof ApiError && error.status === 409 && error.problem?.instanceId)) throw error;
+            page.say(`A sync is already running (${error.problem.instanceId}); showing its progress.`, "info");
+            watch(error.problem.instanceId).catch((e) => page.say(e.message));
+          }
+        }),
+      ]
+    : [];
+  const operatorActions = page.may("operate", tenantId)
+    ? [
+        act("Refresh token", async () => {
+          await api(`tenants/${tenantId}/token/refresh`, { method: "POST" });
+          page.say("Asked the token keeper to refresh the token now.", "info");
+        }, "secondary"),
+        act(enabled ? "Disable tenant" : "Enable tenant", async () => {
+          const current = await api(`tenants/${tenantId}`);
+          const { createdAt: _c, updatedAt: _u, ...definition } = current.body;
+          await api(`tenants/${tenantId}`, { method: "PUT", body: { ...definition, enabled: !current.body.enabled }, headers: { "if-match": current.etag } });
+          page.say(`Tenant ${current.body.enabled ? "disabled" : "enabled"}.`, "info");
+          await page.render();
+        }, enabled ? "danger" : "secondary"),
+      ]
+    : [];
+  const actions = syncActions.length || operatorActions.length
+    ? h("div", { class: "actions", role: "group", "aria-label": "Actions" }, syncActions, operatorActions)
+    : h("p", { class: "muted" }, "Read-only: your role lets you view this tenant, not change it.");
 
   main.replaceChildren(
     h("p", {}, h("a", { href: "#/" }, "← All tenants")),
