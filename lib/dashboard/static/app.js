@@ -2,7 +2,9 @@
 // navigate, and the key never appears in a URL.
 import { api, ApiError, auth } from "./api.js";
 import { h } from "./dom.js";
+import { renderAudit } from "./views/audit.js";
 import { renderHealth } from "./views/health.js";
+import { renderHeld } from "./views/held.js";
 import { renderSignIn } from "./views/signIn.js";
 import { renderTenant } from "./views/tenant.js";
 import { renderTenants } from "./views/tenants.js";
@@ -35,6 +37,8 @@ const routes = [
   [/^#\/?$/, () => renderTenants(main, page)],
   [/^#\/tenants\/([a-z0-9-]+)$/, (id) => renderTenant(main, page, id)],
   [/^#\/health$/, () => renderHealth(main, page)],
+  [/^#\/held$/, () => renderHeld(main, page)],
+  [/^#\/audit$/, () => renderAudit(main, page)],
 ];
 
 async function render() {
