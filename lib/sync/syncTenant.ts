@@ -54,13 +54,15 @@ function retryOptions(retry: SyncRunInput["retry"]): df.RetryOptions {
  */
 export function* syncResourceOrchestrator(context: OrchestrationContext): Generator<df.Task, ResourceOutcome, unknown> {
   const input = context.df.getInput<ResourceRunInput>();
+  // Orchestration time (replay-safe): the resource's duration includes its retries and backoffs.
+  const startedAt = context.df.currentUtcDateTime.getTime();
   try {
     const result = (yield context.df.callActivityWithRetry(SYNC_RESOURCE, retryOptions(input.retry), {
       tenantId: input.tenantId,
       runId: input.runId,
       resource: input.resource,
     })) as ResourceResult;
-    return { ok: true, result };
+    return { ok: true, result: { ...result, durationMs: context.df.currentUtcDateTime.getTime() - startedAt } };
   } catch (error) {
     return { ok: false, resource: input.resource, error: failureSummary(error, MAX_ERROR_CHARS) };
   }

@@ -19,6 +19,8 @@ export interface ResourceResult {
   stale?: number;
   /** Records Clever sent again on a later page (same id): counted, written once. */
   duplicates?: number;
+  /** Time from the resource's start to its completion, retries included (set by the sync orchestration). */
+  durationMs?: number;
   /** Sections only: enrollments soft-deleted / undeleted. */
   enrollmentsRemoved?: number;
   enrollmentsRestored?: number;

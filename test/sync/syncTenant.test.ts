@@ -93,9 +93,13 @@ test("a run interrupted by failures resumes from its checkpoint under durable re
   const status = await world.sync("full", "run-1");
   expect(status.runtimeStatus).toBe("Completed");
   expect(await world.differences()).toEqual([]);
-  const users = (status.output as { counts: Record<string, { records: number; resumedFromPage: number }> }).counts.users;
+  const counts = (status.output as { counts: Record<string, { records: number; resumedFromPage: number; durationMs: number }> }).counts;
+  const users = counts.users;
   expect(users.records).toBe(3000);
   expect(users.resumedFromPage).toBe(1);
+  // A resource's duration spans its retries (the 1 s durable backoff here), measured by the orchestration clock.
+  expect(users.durationMs).toBeGreaterThanOrEqual(1000);
+  expect(counts.schools.durationMs).toBe(0);
   const retryTimers = world.host.historyWithChildren(status.instanceId).filter((e) => e.EventType === 10 && e.EventId >= 0);
   expect(retryTimers.length).toBeGreaterThanOrEqual(1);
 });
