@@ -7,6 +7,7 @@ import { runningSync, startSync, SyncAlreadyRunningError } from "../sync/starter
 import { assertTenantSyncInstanceId, runNotFound } from "./instanceIds";
 import { runAccepted, startOrConflict } from "./startRace";
 import { durableKeeperSignal, policyFromSettings, tokenKeeperInstanceId } from "../tokens";
+import { auditAction } from "./auditAction";
 import { ApiProblem, json } from "./problem";
 import { readJsonBody, validate } from "./requestBody";
 import { durableInstanceLookup, reconcileRuns } from "../sync/runReconcile";
@@ -27,7 +28,9 @@ export async function startTenantSync({ services, client, request }: ApiContext,
   const tenant = await services.tenants.get(tenantId);
   if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
   const store = await services.stores.storeFor(tenantId);
-  const instanceId = await startOrConflict(client, tenantId, () => startSync({ store, settings: services.settings, now: services.now }, client, tenantId, body.mode ?? "incremental", "api"));
+  const mode = body.mode ?? "incremental";
+  const instanceId = await startOrConflict(client, tenantId, () => startSync({ store, settings: services.settings, now: services.now }, client, tenantId, mode, "api"));
+  await auditAction({ services, request }, { tenantId, action: "sync.start", target: instanceId, details: { mode } }, store);
   return runAccepted(request, tenantId, instanceId);
 }
 
@@ -39,8 +42,10 @@ export async function startAllSyncs({ services, client, request }: ApiContext): 
   for (const tenant of await services.tenants.list({ enabledOnly: true })) {
     try {
       const store = await services.stores.storeFor(tenant.id);
-      const instanceId = await startOrConflict(client, tenant.id, () => startSync({ store, settings: services.settings, now: services.now }, client, tenant.id, body.mode ?? "incremental", "api"));
+      const mode = body.mode ?? "incremental";
+      const instanceId = await startOrConflict(client, tenant.id, () => startSync({ store, settings: services.settings, now: services.now }, client, tenant.id, mode, "api"));
       started.push({ tenantId: tenant.id, instanceId });
+      await auditAction({ services, request }, { tenantId: tenant.id, action: "sync.start", target: instanceId, details: { mode, all: true } }, store);
     } catch (error) {
       if (!(error instanceof SyncAlreadyRunningError)) throw error;
       skipped.push({ tenantId: tenant.id, reason: "a sync is already running", instanceId: error.instanceId });
@@ -83,10 +88,11 @@ export async function recentRuns({ services, client, request }: ApiContext, tena
 }
 
 /** POST /api/tenants/{tenantId}/token/refresh → raises refreshNow on token:{tenantId}. */
-export async function refreshToken({ services, client }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
+export async function refreshToken({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
   await services.tenants.get(tenantId);
   await durableKeeperSignal(client, policyFromSettings(services.settings), "api").requestRefresh(tenantId);
+  await auditAction({ services, request }, { tenantId, action: "token.refresh", target: tokenKeeperInstanceId(tenantId) });
   return json(202, { instanceId: tokenKeeperInstanceId(tenantId), requested: "refreshNow" });
 }
 

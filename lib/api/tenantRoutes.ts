@@ -2,6 +2,7 @@ import type { HttpResponseInit } from "@azure/functions";
 import { assertValidTenantId } from "../secrets";
 import type { Tenant } from "../tenants";
 import { tokenKeeperInstanceId } from "../tokens";
+import { auditAction } from "./auditAction";
 import { ApiProblem, json } from "./problem";
 import { readJsonBody } from "./requestBody";
 import type { ApiContext } from "./syncRoutes";
@@ -33,14 +34,20 @@ export async function putTenant({ services, request }: ApiContext, tenantId: str
     throw new ApiProblem(400, "Invalid request", "id: does not match the tenant id in the URL", [{ field: "id", problem: "does not match the tenant id in the URL", fix: "leave id out of the body, or make it equal to the URL's" }]);
   }
   const ifMatch = request.headers.get("if-match") ?? undefined;
+  const before = await services.tenants.get(tenantId).catch(() => undefined);
   const { tenant, created } = await services.tenants.upsert({ ...fields, id: tenantId }, { ifMatch });
+  const action = created ? "tenant.create" : before?.enabled !== tenant.enabled ? (tenant.enabled ? "tenant.enable" : "tenant.disable") : "tenant.update";
+  await auditAction({ services, request }, { tenantId, action, target: tenantId, details: { fields: Object.keys(fields).sort(), enabled: tenant.enabled } });
   return json(created ? 201 : 200, view(tenant), { etag: tenant.etag });
 }
 
 /** DELETE: the registry entry, its checkpoints, its cached token and its token keeper. Rows stay in SQL. */
 export async function deleteTenant({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
+  // The tenant's database is found through its registry entry: resolve it before the entry goes.
+  const store = await services.stores.storeFor(tenantId).catch(() => undefined);
   await services.tenants.remove(tenantId, { ifMatch: request.headers.get("if-match") ?? undefined });
+  await auditAction({ services, request }, { tenantId, action: "tenant.delete", target: tenantId }, store);
   await services.checkpoints.clear(tenantId);
   await services.tokenCache.delete(tenantId);
   await client.terminate(tokenKeeperInstanceId(tenantId), "tenant deleted").catch(() => undefined);

@@ -27,6 +27,8 @@ export interface TenantOverview {
   lastRun: RunSummary | null;
   counts: Record<RosterResource, { live: number; deleted: number }> | null;
   quarantined: number | null;
+  /** Runs whose deletions wait for review (GET /api/tenants/{id}/held). */
+  held: number | null;
   /** Why counts, last run or quarantine are missing (e.g. the tenant's database is unreachable). */
   storeError: string | null;
 }
@@ -68,12 +70,13 @@ async function tenantOverview(services: ApiContext["services"], tenant: Tenant, 
     lastRun: null,
     counts: null,
     quarantined: null,
+    held: null,
     storeError: null,
   };
   try {
     const store = await services.stores.storeFor(tenant.id);
-    const [runs, counts, quarantined] = await Promise.all([store.listRuns(tenant.id, 1), store.counts(tenant.id), store.quarantineCount(tenant.id)]);
-    Object.assign(row, { lastRun: runs[0] ?? null, counts, quarantined });
+    const [runs, counts, quarantined, held] = await Promise.all([store.listRuns(tenant.id, 1), store.counts(tenant.id), store.quarantineCount(tenant.id), store.heldRuns(tenant.id, { status: "held" })]);
+    Object.assign(row, { lastRun: runs[0] ?? null, counts, quarantined, held: held.length });
   } catch (error) {
     row.storeError = error instanceof Error ? error.message : String(error);
   }

@@ -121,6 +121,37 @@ describe("signed in with the function key", () => {
     expect((await world.services.tenants.get(TENANT)).enabled).toBe(true);
   });
 
+  test("a held deletion: reviewed on the page, approved with a note, and every action is in the audit log", async () => {
+    // 30% of the district's users vanish from Clever: the next full sync holds their deletion.
+    const store = await world.services.stores.storeFor(TENANT);
+    const before = (await store.counts(TENANT)).users;
+    const gone: string[] = [];
+    for await (const user of world.simulator.groundTruth("users")) if (gone.length < 90) gone.push(user.id);
+    for (const id of gone) world.simulator.remove("users", id);
+    expect((await world.sync("full", "zz-held")).output).toMatchObject({ status: "held" });
+
+    await page.getByRole("link", { name: "Held deletions" }).click();
+    const run = page.getByRole("region", { name: /Shelbyville: run zz-held/ });
+    await page.getByRole("heading", { name: "Held deletions" }).waitFor();
+    await run.waitFor();
+    await expect(run.textContent()).resolves.toMatch(new RegExp(`users: 90 of ${before.live} \\(\\d+%\\) would be deleted`));
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "held.png"), fullPage: true });
+    await run.getByLabel("Note (optional)").fill("checked with the SIS");
+    await run.getByRole("button", { name: "Approve deletions" }).click();
+    await page.getByText(/Run zz-held approved by function-key: 90 record\(s\) deleted/).waitFor();
+    expect((await store.counts(TENANT)).users).toEqual({ live: before.live - 90, deleted: before.deleted + 90 });
+
+    await page.getByRole("link", { name: "Audit log" }).click();
+    const log = page.getByRole("table");
+    await log.getByText("held.approve").waitFor();
+    const text = (await log.textContent()) ?? "";
+    for (const action of ["held.approve", "sync.start", "token.refresh", "tenant.disable", "tenant.enable"]) expect(text).toContain(action);
+    expect(text).toContain("checked with the SIS");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "audit.png"), fullPage: true });
+  });
+
   test("health: each check with its description and duration", async () => {
     await page.getByRole("link", { name: "Health" }).click();
     await page.getByRole("heading", { name: "Health" }).waitFor();

@@ -32,9 +32,10 @@ function append(element, children) {
 export function table(caption, headers, rows) {
   const labels = headers.map((header) => header.label ?? header);
   for (const row of rows) [...row.children].forEach((cell, index) => cell.setAttribute("data-label", labels[index] ?? ""));
+  // A wide table scrolls sideways inside its wrapper: keyboard users reach it with Tab (WCAG 2.1.1).
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: 0, role: "region", "aria-label": caption },
     h(
       "table",
       {},

@@ -12,7 +12,7 @@ export async function renderHeld(main, page) {
   main.replaceChildren(
     h("h1", {}, "Held deletions"),
     h("p", { class: "muted" }, "A full sync that would delete or change more than its tenant's thresholds applies its inserts and updates and waits here for a decision about its deletions."),
-    waiting.length === 0 ? h("p", {}, "Nothing is waiting for review.") : waiting.map(({ tenant, run }) => heldRunView(page, tenant, run)),
+    ...(waiting.length === 0 ? [h("p", {}, "Nothing is waiting for review.")] : waiting.map(({ tenant, run }) => heldRunView(page, tenant, run))),
   );
 }
 
@@ -44,8 +44,9 @@ function heldRunView(page, tenant, run) {
       try {
         const result = (await api(`tenants/${tenant.id}/held/${encodeURIComponent(run.runId)}/${decision}`, { method: "POST", body: note.value.trim() ? { note: note.value.trim() } : {} })).body;
         const deleted = Object.values(result.deleted ?? {}).reduce((sum, n) => sum + n, 0);
-        page.say(`Run ${run.runId} ${result.status} by ${result.decidedBy}${decision === "approve" ? `: ${deleted} record(s) deleted` : ": records kept"}.`, "info");
+        // Re-render first: rendering clears the notice.
         await page.render();
+        page.say(`Run ${run.runId} ${result.status} by ${result.decidedBy}${decision === "approve" ? `: ${deleted} record(s) deleted` : ": records kept"}.`, "info");
       } catch (error) {
         page.say(error instanceof ApiError ? `${error.problem?.title ?? "Refused"}: ${error.message}` : error.message);
         button.disabled = false;

@@ -77,8 +77,8 @@ export async function renderTenant(main, page, tenantId) {
           const current = await api(`tenants/${tenantId}`);
           const { createdAt: _c, updatedAt: _u, ...definition } = current.body;
           await api(`tenants/${tenantId}`, { method: "PUT", body: { ...definition, enabled: !current.body.enabled }, headers: { "if-match": current.etag } });
-          page.say(`Tenant ${current.body.enabled ? "disabled" : "enabled"}.`, "info");
           await page.render();
+          page.say(`Tenant ${current.body.enabled ? "disabled" : "enabled"}.`, "info");
         }, enabled ? "danger" : "secondary"),
       ]
     : [];
@@ -103,6 +103,8 @@ export async function renderTenant(main, page, tenantId) {
       row?.keeper?.lastError ? [h("dt", {}, "Token error"), h("dd", { class: "status bad" }, row.keeper.lastError)] : null,
       h("dt", {}, "Quarantined records"),
       h("dd", {}, number(row?.quarantined)),
+      h("dt", {}, "Held deletions"),
+      h("dd", {}, row?.held ? h("a", { href: "#/held" }, `${row.held} run(s) waiting for review`) : "none"),
     ),
     actions,
     h("h2", { id: "progress-title" }, "Current sync"),

@@ -20,6 +20,7 @@ export async function renderTenants(main, page) {
         h("td", {}, t.nextScheduledRun ? when(t.nextScheduledRun) : "—"),
         h("td", { class: "num" }, number(live)),
         h("td", { class: "num" }, number(t.quarantined)),
+        h("td", { class: "num" }, t.held ? h("a", { href: "#/held" }, `${t.held} to review`) : number(t.held)),
         h("td", { class: t.storeError ? "status bad" : undefined }, t.storeError ?? "none"),
       );
     });
@@ -27,7 +28,7 @@ export async function renderTenants(main, page) {
       h("h1", {}, "Tenants"),
       body.tenants.length === 0
         ? h("p", {}, "No tenants yet. Add one with `cleversync tenants add` or PUT /api/tenants/{id}.")
-        : table(`${body.tenants.length} tenant(s), as of ${new Date(body.generatedAt).toISOString()}`, ["Tenant", "State", "Token", "Last run", "Next run", { label: "Live records", num: true }, { label: "Quarantined", num: true }, "Problems"], rows),
+        : table(`${body.tenants.length} tenant(s), as of ${new Date(body.generatedAt).toISOString()}`, ["Tenant", "State", "Token", "Last run", "Next run", { label: "Live records", num: true }, { label: "Quarantined", num: true }, { label: "Held runs", num: true }, "Problems"], rows),
     );
   };
   await draw();
