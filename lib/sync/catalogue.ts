@@ -17,6 +17,3 @@ export function phasesFor(resources: readonly RosterResource[] | undefined): Ros
 export function isRosterResource(value: string): value is RosterResource {
   return (ALL_RESOURCES as readonly string[]).includes(value);
 }
-
-/** Checkpoint row of the Events API cursor (not a roster resource). */
-export const EVENTS_CHECKPOINT = "events";
