@@ -21,10 +21,25 @@ export interface ApiContext {
 const startSyncBody = z.strictObject({ mode: z.enum(["full", "incremental"], { message: 'must be "full" or "incremental"' }).optional() });
 const START_FIXES = { mode: 'send "full" to re-read everything, or "incremental" (the default) to apply Clever events since the last sync' };
 
+/**
+ * `?mode=full` is honoured like `{"mode": "full"}` (it used to be ignored silently, running an
+ * incremental sync); the same validation applies, and a query and body that disagree are a 400.
+ */
+function withQueryMode(request: HttpRequest, body: unknown): unknown {
+  const mode = request.query.get("mode");
+  if (mode === null) return body;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  const fromBody = (body as { mode?: unknown }).mode;
+  if (fromBody !== undefined && fromBody !== mode) {
+    throw new ApiProblem(400, "Invalid request", "mode: the query (?mode=) and the body disagree", [{ field: "mode", problem: "given twice with different values", fix: "send mode once, in the query or in the body" }]);
+  }
+  return { ...body, mode };
+}
+
 /** POST /api/tenants/{tenantId}/sync → 202 with the run's id and its tenant-scoped status URL. */
 export async function startTenantSync({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
-  const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
+  const body = validate(startSyncBody, withQueryMode(request, (await readJsonBody(request)) ?? {}), START_FIXES);
   const tenant = await services.tenants.get(tenantId);
   if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
   const store = await services.stores.storeFor(tenantId);
@@ -36,7 +51,7 @@ export async function startTenantSync({ services, client, request }: ApiContext,
 
 /** POST /api/sync → starts a sync for every enabled tenant that has none running. */
 export async function startAllSyncs({ services, client, request }: ApiContext): Promise<HttpResponseInit> {
-  const body = validate(startSyncBody, (await readJsonBody(request)) ?? {}, START_FIXES);
+  const body = validate(startSyncBody, withQueryMode(request, (await readJsonBody(request)) ?? {}), START_FIXES);
   const started: { tenantId: string; instanceId: string }[] = [];
   const skipped: { tenantId: string; reason: string; instanceId?: string }[] = [];
   for (const tenant of await services.tenants.list({ enabledOnly: true })) {

@@ -10,9 +10,23 @@ import { registerStartCommand } from './commands/start';
 import { registerSyncCommand } from './commands/sync';
 import { registerTenantCommands } from './commands/tenants';
 
+/** The version in package.json (two levels up from lib/cli in both the source and dist/ layouts). */
+function packageVersion(): string {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = require(candidate) as { name?: string; version?: string };
+      if (pkg.name === 'cleversyncsos' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
 export function buildProgram(): Command {
   const program = new Command('cleversync')
     .description('Keep Clever roster data in your own SQL database')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError();
   registerStartCommand(program);
   registerSyncCommand(program);

@@ -8,13 +8,39 @@ import { z } from "zod";
 const url = z.string().url({ message: "must be an absolute URL such as https://example.com" });
 const positiveNumber = (max: number) => z.coerce.number({ message: "must be a number" }).positive({ message: "must be greater than 0" }).max(max, { message: `must be at most ${max}` });
 
+/**
+ * A storage connection string is `key=value` pairs separated by ';'
+ * (https://learn.microsoft.com/azure/storage/common/storage-configure-connection-string).
+ * @azure/data-tables 13.3.2 (src/utils/connectionString.ts) crashes on a pair without '=' with
+ * "Cannot read properties of undefined (reading 'toLowerCase')", naming nothing: checked here instead.
+ */
+const connectionString = z
+  .string()
+  .min(1)
+  .refine((value) => value.split(";").every((part) => part.trim() === "" || /^[^=]+=/.test(part.trim())), {
+    message: "is not a storage connection string: expected key=value pairs separated by ';' (e.g. DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net, or UseDevelopmentStorage=true)",
+  });
+
+/** The parts @azure/data-tables needs: development storage, an account key string, or a SAS string with a TableEndpoint. */
+function tablesProblem(value: string): string | undefined {
+  if (!connectionString.safeParse(value).success) return undefined; // already reported as malformed
+  const keys = new Set(value.split(";").map((part) => part.trim().split("=")[0]!.trim().toLowerCase()).filter(Boolean));
+  if (/usedevelopmentstorage=true/i.test(value)) return undefined;
+  if (keys.has("accountkey")) {
+    if (!keys.has("defaultendpointsprotocol") || !keys.has("accountname")) return "an account-key connection string needs DefaultEndpointsProtocol, AccountName and AccountKey";
+    return undefined;
+  }
+  if (keys.has("sharedaccesssignature")) return keys.has("tableendpoint") ? undefined : "a SAS connection string needs a TableEndpoint for Azure Tables";
+  return "has neither AccountKey nor SharedAccessSignature, so Azure Tables cannot use it (use UseDevelopmentStorage=true locally)";
+}
+
 export const settingsSchema = z.object({
   CLEVER_API_BASE_URL: url.default("https://api.clever.com"),
   CLEVER_OAUTH_BASE_URL: url.default("https://clever.com"),
   KEY_VAULT_URL: url.optional(),
-  AzureWebJobsStorage: z.string().min(1).optional(),
+  AzureWebJobsStorage: connectionString.optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
-  TENANT_TABLES_CONNECTION: z.string().min(1).optional(),
+  TENANT_TABLES_CONNECTION: connectionString.optional(),
   TENANT_TABLES_ENDPOINT: url.optional(),
   SQL_CONNECTION: z.string().min(1).optional(),
   SQLITE_PATH: z.string().min(1).default(".data/cleversync.sqlite"),
@@ -44,6 +70,11 @@ export const settingsSchema = z.object({
   // (disability, IEP, 504, FRL) it would otherwise keep in raw JSON. Same paths and events in both.
   CLEVER_API_VERSION: z.enum(["v3.0", "v3.1"], { message: "must be v3.0 or v3.1" }).default("v3.0"),
   CLEVER_MAX_RECORD_BYTES: z.coerce.number({ message: "must be a number" }).int({ message: "must be a whole number" }).min(10_000, { message: "must be at least 10000" }).default(2 * 1024 * 1024),
+}).superRefine((settings, context) => {
+  // The connection the tenant registry uses (see tableConnection in lib/runtime/services.ts) must suit Azure Tables.
+  const name = settings.TENANT_TABLES_CONNECTION ? "TENANT_TABLES_CONNECTION" : !settings.TENANT_TABLES_ENDPOINT && settings.AzureWebJobsStorage ? "AzureWebJobsStorage" : undefined;
+  const problem = name ? tablesProblem(settings[name]!) : undefined;
+  if (name && problem) context.addIssue({ code: "custom", path: [name], message: problem });
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

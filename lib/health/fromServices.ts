@@ -1,5 +1,5 @@
 import type { Services } from "../runtime/services";
-import { CLEVER_AUTH_CHECK, cleverAuthCheck, cleverCheck, HELD_SYNCS_CHECK, heldSyncsCheck, keyVaultCheck, sqlCheck, tablesCheck } from "./checks";
+import { CLEVER_AUTH_CHECK, cleverAuthCheck, cleverCheck, dataDirectoryCheck, HELD_SYNCS_CHECK, heldSyncsCheck, keyVaultCheck, sqlCheck, tablesCheck } from "./checks";
 import type { HealthRuntime } from "./holder";
 import { incrementalSyncState } from "../sync/runLifecycle";
 import { KeeperReaderSlot } from "./keeperStatus";
@@ -8,6 +8,13 @@ import { HealthSnapshot, type HealthCheck } from "./snapshot";
 export interface HealthRuntimeOptions {
   intervalMs?: number;
   timeoutMs?: number;
+}
+
+/** How long after a local start a missing token keeper counts as starting (Degraded). */
+export const KEEPER_START_GRACE_MS = 60_000;
+
+function startingFor(startedAt: number): () => boolean {
+  return () => Date.now() - startedAt < KEEPER_START_GRACE_MS;
 }
 
 /** The process's checks over its services. Nothing runs until the snapshot starts. */
@@ -24,11 +31,13 @@ export function healthChecks(services: Services, keepers: KeeperReaderSlot): Rec
       readKeeperStatuses: () => keepers.read(),
       now: services.now,
       incrementalSync: async (tenantId) => incrementalSyncState(await services.stores.storeFor(tenantId), tenantId),
+      ...(services.localData ? { starting: startingFor(services.localData.startedAt) } : {}),
     }),
     [HELD_SYNCS_CHECK]: heldSyncsCheck({
       enabledTenantIds: async () => (await services.tenants.list({ enabledOnly: true })).map((t) => t.id),
       storeFor: (tenantId) => services.stores.storeFor(tenantId),
     }),
+    ...(services.localData ? { dataDirectory: dataDirectoryCheck(services.localData) } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
-import { mkdirSync } from "node:fs";
+import { makeDirectory } from "../store/makeDirectory";
 import { resolve } from "node:path";
 import { loadSettings, Settings } from "../config/settings";
 import { createServices, processServices, Services } from "../runtime/services";
 import { CleverSimulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SEED } from "../simulator";
 import { AzuriteTables, startAzurite } from "./azurite";
+import { acquireDataDirLock, DataDirLock } from "./dataDirLock";
 
 export const DEMO_TENANT = "demo";
 
@@ -14,6 +15,13 @@ export interface LocalStackOptions {
   demoUsers?: number;
   env?: NodeJS.ProcessEnv;
   print?: (line: string) => void;
+  /** Where SQL_CONNECTION came from, named on the start line (e.g. "--mssql env:MY_SQL"). */
+  sqlSource?: string;
+  /**
+   * Hold the data directory's lock for this command (see dataDirLock.ts): a second writer is
+   * refused naming the holder. Absent: no lock (tests and benches with their own directories).
+   */
+  lockFor?: string;
 }
 
 export interface LocalStack {
@@ -23,6 +31,8 @@ export interface LocalStack {
   services: Services;
   /** Present when no Clever API was configured: the demo district is simulated. */
   simulator?: CleverSimulator;
+  /** Present with `lockFor`. */
+  lock?: DataDirLock;
   stop(): Promise<void>;
 }
 
@@ -37,9 +47,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? ".data");
   const overrides: Record<string, string> = {};
   const stops: (() => Promise<void>)[] = [];
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
+  const lock = options.lockFor ? acquireDataDirLock(dataDir, options.lockFor) : undefined;
+  if (lock) stops.push(async () => lock.release());
   try {
-    return await startParts(env, print, dataDir, options, overrides, stops);
+    return { ...(await startParts(env, print, dataDir, options, overrides, stops, lock)), lock };
   } catch (error) {
     // Whatever started must stop, or the process would hang on its open sockets.
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -54,6 +66,7 @@ async function startParts(
   options: LocalStackOptions,
   overrides: Record<string, string>,
   stops: (() => Promise<void>)[],
+  lock: DataDirLock | undefined,
 ): Promise<LocalStack> {
 
   let azurite: AzuriteTables | undefined;
@@ -79,9 +92,10 @@ async function startParts(
   if (!env.SQLITE_PATH && !env.SQL_CONNECTION) overrides.SQLITE_PATH = resolve(dataDir, "cleversync.sqlite");
 
   const settings = loadSettings({ ...env, ...overrides });
-  const services = createServices(settings);
+  // With the lock held, health reports the directory's loss (deleted while running) as Unhealthy.
+  const services = createServices(settings, lock ? { localData: { dir: dataDir, intact: () => lock.intact(), startedAt: Date.now() } } : {});
   processServices.use(services);
-  print(settings.SQL_CONNECTION ? "SQL: SQL Server (SQL_CONNECTION)" : `SQL: SQLite at ${settings.SQLITE_PATH}`);
+  print(settings.SQL_CONNECTION ? `SQL: SQL Server (connection string from ${options.sqlSource ?? "SQL_CONNECTION"})` : `SQL: SQLite at ${settings.SQLITE_PATH}`);
 
   if (simulator) {
     const existing = await services.tenants.find(DEMO_TENANT);

@@ -21,6 +21,8 @@ export interface Services {
   now: () => number;
   /** Backoff sleeps of Clever calls (tests make them instant; real time otherwise). */
   cleverSleep?: (ms: number) => Promise<void>;
+  /** `cleversync start`/`sync` only: the local data directory, whether its lock is still in place, when the app started. */
+  localData?: { dir: string; intact(): boolean; startedAt: number };
 }
 
 export class TablesNotConfiguredError extends Error {
@@ -96,6 +98,7 @@ export function createServices(settings: Settings, overrides: Partial<Services> 
     tokenCache,
     now: overrides.now ?? Date.now,
     cleverSleep: overrides.cleverSleep,
+    localData: overrides.localData,
     get tenants() {
       return tenantsOf();
     },

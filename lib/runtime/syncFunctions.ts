@@ -1,5 +1,6 @@
 import type { DurableClient } from "durable-functions";
 import { CleverClient } from "../clever";
+import { CredentialsNotFoundError } from "../secrets";
 import { applyEvents, EventsSyncInput } from "../sync/eventsSync";
 import { ResourceSyncInput, syncResource } from "../sync/resourceSync";
 import { guardPolicy } from "../sync/guard";
@@ -14,6 +15,12 @@ import { tenantTokenProvider } from "./tokenFunctions";
 /** Everything one tenant's sync activity needs, closed again when the activity ends. */
 async function withTenantSync<T>(services: Services, client: DurableClient, tenantId: string, activity: string, work: (deps: SyncContext) => Promise<T>, runId?: string): Promise<T> {
   const tenant = await services.tenants.get(tenantId);
+  // Missing credentials fail here, naming the setting or secret, rather than after the token wait
+  // as "no usable token" (the keeper's refresh fails on them out of the activity's sight). A store
+  // that cannot be read is left to the token path: a cached token may still carry the sync.
+  await services.credentials.getCleverCredentials(tenantId).catch((error: unknown) => {
+    if (error instanceof CredentialsNotFoundError) throw error;
+  });
   const store = await services.stores.storeFor(tenantId);
   const clever = new CleverClient({
     tokenProvider: tenantTokenProvider(services, client, tenantId, activity),

@@ -20,6 +20,16 @@ export function latestSlot(schedule: string, now: Date): Date {
 }
 
 /**
+ * Whether the slot's run is already in the SQL run history. The durable instance may be gone
+ * (purged, or a local data directory whose durable state was lost) while the run summary stays:
+ * without this check such a restart within a slot would run that slot's sync again.
+ */
+async function slotRecorded(services: Services, tenantId: string, runId: string): Promise<boolean> {
+  const store = await services.stores.storeFor(tenantId);
+  return (await store.listRuns(tenantId, 50)).some((run) => run.runId === runId);
+}
+
+/**
  * One scheduler tick: for every enabled tenant, keep token:{tenantId} running and start the sync
  * of its latest schedule slot. The slot's instance id is deterministic, so overlapping or
  * retried ticks start it at most once. A failure for one tenant does not stop the others.
@@ -34,7 +44,7 @@ export async function schedulerTick(services: Services, client: DurableClient, n
       const runId = runIdFor(latestSlot(tenant.syncSchedule, now), "scheduled");
       const instanceId = syncInstanceId(tenant.id, runId);
       tick.instanceId = instanceId;
-      const existing = await client.getStatus(instanceId).catch(() => undefined);
+      const existing = (await client.getStatus(instanceId).catch(() => undefined)) ?? (await slotRecorded(services, tenant.id, runId));
       const running = existing ? undefined : await runningSync(client, tenant.id);
       if (existing) tick.sync = "already started";
       else if (running) {

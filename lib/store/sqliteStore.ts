@@ -5,7 +5,7 @@
  * WAL (readers never block the writer), prepared statements, and one IMMEDIATE transaction per
  * upsert call (the write lock is taken up front, so two writers never deadlock upgrading a read lock).
  */
-import { mkdirSync } from "node:fs";
+import { makeDirectory } from "./makeDirectory";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError, sanitizeCause } from "./errors";
@@ -213,7 +213,7 @@ export class SqliteRosterStore implements RosterStore {
     this.retry = { delaysMs: SQLITE_RETRY_DELAYS_MS, ...options.retry };
     let db: Database.Database | undefined;
     try {
-      if (filename !== ":memory:" && !filename.startsWith("file:")) mkdirSync(dirname(filename), { recursive: true });
+      if (filename !== ":memory:" && !filename.startsWith("file:")) makeDirectory(dirname(filename));
       db = new Database(filename);
       // WAL: readers (CLI, health) never block the sync's writer. NORMAL is durable across
       // crashes in WAL mode; only a power cut can lose the last commits, which the next sync repeats.

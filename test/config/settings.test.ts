@@ -42,3 +42,28 @@ test("WEBSITE_AUTH_ENABLED reads like the Functions host's bool.TryParse: true/T
   expect(loadSettings({ WEBSITE_AUTH_ENABLED: "True" }).WEBSITE_AUTH_ENABLED).toBe(true);
   expect(loadSettings({ WEBSITE_AUTH_ENABLED: "false" }).WEBSITE_AUTH_ENABLED).toBe(false);
 });
+
+describe("storage connection strings", () => {
+  const valid = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net";
+
+  test.each(["TENANT_TABLES_CONNECTION", "AzureWebJobsStorage"])("garbage in %s is named, with the expected shape, never echoed", (name) => {
+    let error: unknown;
+    try {
+      loadSettings({ [name]: "garbage-s3cr3t" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toEqual([{ setting: name, problem: expect.stringContaining("expected key=value pairs separated by ';'") }]);
+    expect((error as Error).message).not.toContain("s3cr3t");
+  });
+
+  test("the string the tenant registry uses must suit Azure Tables", () => {
+    expect(() => loadSettings({ TENANT_TABLES_CONNECTION: "AccountName=acct;AccountKey=abc" })).toThrow(/TENANT_TABLES_CONNECTION: an account-key connection string needs DefaultEndpointsProtocol, AccountName and AccountKey/);
+    expect(() => loadSettings({ AzureWebJobsStorage: "BlobEndpoint=https://a.blob.core.windows.net;SharedAccessSignature=sv=x" })).toThrow(/AzureWebJobsStorage: a SAS connection string needs a TableEndpoint/);
+    // AzureWebJobsStorage is not used for tables when TENANT_TABLES_CONNECTION is set: only its shape counts.
+    expect(() => loadSettings({ TENANT_TABLES_CONNECTION: valid, AzureWebJobsStorage: "BlobEndpoint=https://a.blob.core.windows.net;SharedAccessSignature=sv=x" })).not.toThrow();
+    expect(loadSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true" }).AzureWebJobsStorage).toBe("UseDevelopmentStorage=true");
+    expect(loadSettings({ TENANT_TABLES_CONNECTION: valid }).TENANT_TABLES_CONNECTION).toBe(valid);
+  });
+});

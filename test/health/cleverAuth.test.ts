@@ -45,6 +45,11 @@ describe("tenantTokenHealth", () => {
     expect(health.description.length).toBeGreaterThan(0);
   });
 
+  test("no keeper while a local app is still starting its keepers → Degraded (starting), not Unhealthy", () => {
+    expect(tenantTokenHealth("t", undefined, NOW, true)).toMatchObject({ status: "Degraded", state: "starting", description: expect.stringContaining("token:t") });
+    expect(tenantTokenHealth("t", keeper("t", { expiresAt: anHourAgo }), NOW, true).status).toBe("Unhealthy");
+  });
+
   test("carries the keeper's metadata, never more", () => {
     const health = tenantTokenHealth("t", keeper("t", { state: "failing", consecutiveFailures: 2, lastError: "invalid_client" }), NOW);
     expect(Object.keys(health).sort()).toEqual(

@@ -24,3 +24,23 @@ describe("the scheduler timer", () => {
     expect(status.runtimeStatus).toBe("Completed");
   });
 });
+
+describe("a schedule slot across restarts", () => {
+  let world: SyncWorld;
+  afterEach(async () => world.stop());
+
+  test("a slot whose run is in the SQL run history is not started again when the durable instance is gone (a restart of the local host)", async () => {
+    world = await startSyncWorld({ users: 100 });
+    await world.host.invokeFunction("scheduler");
+    const [slot] = world.host.engine.listInstances({ instanceIdPrefix: `sync:${TENANT}:` });
+    expect(slot?.instanceId).toMatch(/-scheduled$/);
+    expect((await world.host.runToCompletion(slot!.instanceId, { maxVirtualMs: 60_000 })).runtimeStatus).toBe("Completed");
+    // The local host keeps durable state in memory: after a restart the instance is simply gone.
+    world.host.engine.purge(slot!.instanceId);
+    await world.host.invokeFunction("scheduler");
+    await world.host.runUntilIdle();
+    expect(world.host.engine.listInstances({ instanceIdPrefix: `sync:${TENANT}:` })).toHaveLength(0);
+    const runs = await (await world.services.stores.storeFor(TENANT)).listRuns(TENANT, 10);
+    expect(runs.filter((run) => run.runId.endsWith("-scheduled"))).toHaveLength(1);
+  });
+});

@@ -2,12 +2,19 @@
  * `cleversync sync --tenant <id>`: one sync to completion through the real orchestrations, with a
  * progress bar per resource and a summary table; exit code 1 when the sync fails.
  */
-import { MultiBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import { DevHost } from "../../devhost";
 import { installCoreModuleHook } from "../../devhost/moduleHook";
 import { DEMO_TENANT, startLocalStack } from "../../localstack/localStack";
+import { preflightSync } from "../../localstack/preflight";
 import { runSyncToCompletion, SyncRunOutcome } from "../../localstack/syncRunner";
+import { applyMssqlOption } from "../connectionSource";
+import { createSyncProgress, expectedTotals, SyncProgress } from "../progress";
+import { callApp, RunningApp, runningAppOf } from "../appClient";
+import { EXIT, graceFor, handleStopSignals } from "../shutdown";
+import { lockHolder } from "../../localstack/dataDirLock";
+import type { ResourceResult } from "../../sync/types";
+import { resolve } from "node:path";
 import { parseIntIn } from "../options";
 import { summaryTable } from "../summaryTable";
 
@@ -15,7 +22,8 @@ export interface SyncCommandOptions {
   tenant: string;
   full: boolean;
   db?: string;
-  mssql?: string;
+  /** `env:NAME`, or true to use the SQL_CONNECTION setting. Never the connection string itself. */
+  mssql?: string | boolean;
   users: number;
   progress: boolean;
 }
@@ -27,7 +35,7 @@ export function registerSyncCommand(program: Command): Command {
     .option("--tenant <id>", "tenant to sync", DEMO_TENANT)
     .option("--full", "re-read everything instead of applying Clever events since the last sync", false)
     .option("--db <path>", "SQLite database file (default .data/cleversync.sqlite)")
-    .option("--mssql <connection>", "SQL Server / Azure SQL connection string instead of SQLite")
+    .option("--mssql [source]", "SQL Server / Azure SQL instead of SQLite: env:NAME reads the connection string from environment variable NAME; without a value, the SQL_CONNECTION setting")
     .option("--users <count>", "users in the simulated demo district", parseIntIn(5, 1_000_000, "users"), 2000)
     .option("--no-progress", "no progress bars (for logs and CI)")
     .action(async (options: SyncCommandOptions) => {
@@ -36,31 +44,76 @@ export function registerSyncCommand(program: Command): Command {
 }
 
 export async function runSyncCommand(options: SyncCommandOptions): Promise<number> {
+  const app = runningAppOf(lockHolder(resolve(".data")));
+  if (app) {
+    if (options.db || options.mssql !== undefined) throw new Error(`The app running here (PID ${app.pid}) syncs into its own database, so --db/--mssql cannot apply. Fix: leave them out to sync through it, or stop it first.`);
+    return syncThroughApp(app, options);
+  }
   if (options.db) process.env.SQLITE_PATH = options.db;
-  if (options.mssql) process.env.SQL_CONNECTION = options.mssql;
-  const stack = await startLocalStack({ demoUsers: options.users, print: (line) => console.error(line) });
+  const sqlSource = options.mssql === undefined || options.mssql === false ? undefined : applyMssqlOption(options.mssql, process.env);
+  const stack = await startLocalStack({ demoUsers: options.users, print: (line) => console.error(line), sqlSource, lockFor: "sync" });
+  // Filled in as they start; a stop signal may come at any point.
+  const parts: { host?: DevHost; bars?: SyncProgress } = {};
+  const signals = handleStopSignals(async (signal) => {
+    parts.bars?.stop();
+    if (parts.host) await graceFor(parts.host.engine.whenIdle());
+    await parts.host?.stop();
+    await stack.stop();
+    console.error(`Sync interrupted (${signal}); the next sync resumes from the last page checkpoint of each resource.`);
+    return signal === "SIGTERM" ? EXIT.terminated : EXIT.interrupted;
+  });
+  try {
+    await preflightSync(stack.services, options.tenant, { print: (line) => console.error(line), sqlSource });
+  } catch (error) {
+    signals.dispose();
+    await stack.stop();
+    throw error;
+  }
   installCoreModuleHook();
   require("../../../functions");
-  const host = await DevHost.start({ clock: "wall", onLog: (entry) => entry.level === "error" && console.error(`[${entry.functionName}] ${entry.message}`) });
-  const bars = options.progress && process.stderr.isTTY ? new MultiBar({ format: " {resource} |{bar}| {records} records, {pages} pages {state}", hideCursor: true, clearOnComplete: false, stream: process.stderr }, Presets.shades_classic) : undefined;
-  const barFor = new Map<string, ReturnType<MultiBar["create"]>>();
+  const host = (parts.host = await DevHost.start({ clock: "wall", onLog: (entry) => entry.level === "error" && !signals.stopping && console.error(`[${entry.functionName}] ${entry.message}`) }));
+  // Bar totals: what the last full run synced per resource.
+  const progress = (parts.bars = options.progress && process.stderr.isTTY ? createSyncProgress(process.stderr, await expectedTotals(await stack.services.stores.storeFor(options.tenant), options.tenant)) : undefined);
   try {
-    const outcome = await runSyncToCompletion(host, stack.services, options.tenant, options.full ? "full" : "incremental", (progress) => {
-      if (!bars) return;
-      for (const p of progress) {
-        let bar = barFor.get(p.resource);
-        if (!bar) barFor.set(p.resource, (bar = bars.create(1, 0, { resource: p.resource.padEnd(9), records: 0, pages: 0, state: p.state })));
-        bar.setTotal(Math.max(p.records, 1));
-        bar.update(p.state === "done" ? Math.max(p.records, 1) : Math.max(p.records - 1, 0), { records: p.records, pages: p.pages, state: p.state });
-      }
-    });
-    bars?.stop();
+    const outcome = await runSyncToCompletion(host, stack.services, options.tenant, options.full ? "full" : "incremental", (update) => progress?.update(update));
+    progress?.stop();
+    if (signals.stopping) return EXIT.interrupted;
     printOutcome({ ...outcome, tenantId: options.tenant }, options.full ? "full" : "incremental", stack.simulator?.requestStats());
-    return outcome.status.runtimeStatus === "Completed" ? 0 : 1;
+    return outcome.status.runtimeStatus === "Completed" ? EXIT.ok : EXIT.failed;
   } finally {
-    bars?.stop();
+    signals.dispose();
+    progress?.stop();
     await host.stop();
     await stack.stop();
+  }
+}
+
+const TERMINAL = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+
+/** `cleversync start` holds the data directory: start the sync through its API and follow it. */
+async function syncThroughApp(app: RunningApp, options: SyncCommandOptions): Promise<number> {
+  console.error(`Syncing through the running app (PID ${app.pid}) at ${app.url}.`);
+  const started = Date.now();
+  const { body } = await callApp<{ id: string }>(app, "POST", `tenants/${options.tenant}/sync`, { mode: options.full ? "full" : "incremental" });
+  const instanceId = body.id;
+  const signals = handleStopSignals(async () => {
+    console.error(`Stopped following; the sync ${instanceId} goes on in the running app.`);
+    return EXIT.interrupted;
+  });
+  try {
+    for (;;) {
+      const { body: status } = await callApp<{ runtimeStatus: string; progress: unknown; result: { mode?: string; counts?: Record<string, unknown> } | null }>(app, "GET", `tenants/${options.tenant}/sync/${encodeURIComponent(instanceId)}`);
+      if (TERMINAL.has(status.runtimeStatus)) {
+        const resources = Object.values(status.result?.counts ?? {}).filter((c): c is ResourceResult => typeof (c as ResourceResult)?.resource === "string");
+        if (resources.length) console.log(summaryTable(resources));
+        console.log(`Sync ${status.runtimeStatus.toLowerCase()} in ${((Date.now() - started) / 1000).toFixed(1)} s${status.result?.mode ? ` (${status.result.mode})` : ""}: instance ${instanceId}`);
+        if (status.runtimeStatus !== "Completed") console.log(`Error: ${JSON.stringify(status.progress)}`);
+        return status.runtimeStatus === "Completed" ? EXIT.ok : EXIT.failed;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    signals.dispose();
   }
 }
 

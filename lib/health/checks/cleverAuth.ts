@@ -19,6 +19,11 @@ export interface CleverAuthCheckDependencies {
    * change the token status.
    */
   incrementalSync?: (tenantId: string) => Promise<string | null>;
+  /**
+   * True while a local app has just started and is still ensuring its keepers (`cleversync start`
+   * does so at once): a missing keeper is then Degraded, not Unhealthy.
+   */
+  starting?: () => boolean;
 }
 
 /** One tenant's token state as /api/health/clever-auth shows it. Never the token itself. */
@@ -63,7 +68,8 @@ export function cleverAuthCheck(deps: CleverAuthCheckDependencies): HealthCheck 
     const tenantIds = await deps.enabledTenantIds();
     const byTenant = new Map(keepers.map((k) => [k.tenantId, k]));
     const now = deps.now();
-    const tenants = [...tenantIds].sort().map((id) => tenantTokenHealth(id, byTenant.get(id), now));
+    const starting = deps.starting?.() ?? false;
+    const tenants = [...tenantIds].sort().map((id) => tenantTokenHealth(id, byTenant.get(id), now, starting));
     if (deps.incrementalSync) {
       const state = deps.incrementalSync;
       await Promise.all(tenants.map(async (t) => (t.incrementalSync = await state(t.tenantId).catch(() => null))));
@@ -72,8 +78,9 @@ export function cleverAuthCheck(deps: CleverAuthCheckDependencies): HealthCheck 
   };
 }
 
-export function tenantTokenHealth(tenantId: string, keeper: KeeperState | undefined, now: number): TenantTokenHealth {
+export function tenantTokenHealth(tenantId: string, keeper: KeeperState | undefined, now: number, starting = false): TenantTokenHealth {
   const base = { tenantId, runtimeStatus: keeper?.runtimeStatus ?? null, mode: null, fingerprint: null, expiresAt: null, nextRefreshAt: null, lastRefreshedAt: null, consecutiveFailures: 0, lastError: null };
+  if (!keeper && starting) return { ...base, status: "Degraded", state: "starting", description: `The app just started; the token keeper of this tenant is being started (instance ${tokenKeeperInstanceId(tenantId)}).` };
   if (!keeper) return { ...base, status: "Unhealthy", state: "missing", description: `No token keeper is running for this enabled tenant (instance ${tokenKeeperInstanceId(tenantId)}).` };
   const s = keeper.status;
   if (!s) return { ...base, status: "Degraded", state: "starting", description: "The token keeper is running but has not reported a token state yet." };
