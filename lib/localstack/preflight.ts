@@ -11,6 +11,7 @@ import { failureKind, failureMessage } from "../errors/failureKind";
 import type { Services } from "../runtime/services";
 import { refreshTokenActivity } from "../runtime/tokenFunctions";
 import { secretRef } from "../secrets";
+import { probeSqlEndpoint } from "./sqlEndpointProbe";
 
 export class PreflightError extends TypedError {
   readonly code = "PREFLIGHT_FAILED";
@@ -59,6 +60,8 @@ export async function preflightSync(services: Services, tenantId: string, option
         ? `Fix: check the user and password in ${options.sqlSource ?? "SQL_CONNECTION"}.`
         : `Fix: check the server, port and database in ${options.sqlSource ?? "SQL_CONNECTION"} (is SQL Server running there and reachable?).`
       : `Fix: SQLITE_PATH (${settings.SQLITE_PATH}) must be a file in a writable directory.`;
+  const connection = settings.SQL_CONNECTION;
+  if (connection) await step("SQL database", sqlFix, () => probeSqlEndpoint(connection));
   await step("SQL database", sqlFix, () => services.stores.storeFor(tenantId));
 
   const tokenFix = () => {

@@ -26,7 +26,7 @@ test("`sync --mssql env:NAME` against a port nothing listens on fails fast, name
   expect(cmdline).not.toContain(password);
   const output = cli.stdout() + cli.stderr();
   expect(output).toContain("SQL: SQL Server (connection string from --mssql env:MY_SQL)");
-  expect(cli.stderr()).toMatch(/SQL database failed, and retrying cannot fix it: cannot connect to SQL Server .*127\.0\.0\.1.*Fix: check the server, port and database in --mssql env:MY_SQL/);
+  expect(cli.stderr()).toMatch(/SQL database failed, and retrying cannot fix it: nothing accepts connections at 127\.0\.0\.1:1 \(ECONNREFUSED\).*Fix: check the server, port and database in --mssql env:MY_SQL/);
   expect(output).not.toContain(password);
   expect(output).not.toMatch(/\n\s+at /);
 }, 30_000);
