@@ -1,6 +1,7 @@
 /**
  * Which of this user's processes listens on a TCP port (Linux: /proc/net/tcp{,6} give the
- * socket's inode; /proc/<pid>/fd links name it). Used only to make "port in use" say who holds
+ * socket's inode, state 0A = LISTEN; /proc/<pid>/fd links read "socket:[inode]" — proc(5),
+ * https://man7.org/linux/man-pages/man5/proc.5.html). Used only to make "port in use" say who holds
  * it; elsewhere, or for another user's process, it answers undefined and the message says less.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
