@@ -1,5 +1,6 @@
 import type { DurableClient } from "durable-functions";
 import { CleverClient } from "../clever";
+import { failureKind, failureMessage } from "../errors/failureKind";
 import { CredentialsNotFoundError } from "../secrets";
 import { applyEvents, EventsSyncInput } from "../sync/eventsSync";
 import { ResourceSyncInput, syncResource } from "../sync/resourceSync";
@@ -56,8 +57,19 @@ async function withTenantSync<T>(services: Services, client: DurableClient, tena
 
 type SyncContext = Parameters<typeof syncResource>[0] & { resources?: readonly string[]; leaseTtlMs: number; eventsMaxAgeDays?: number };
 
+/**
+ * Plans a run. A failure no retry can fix (failureKind: missing credentials, a name that does not
+ * resolve, a refused login or connection) comes back as a value, not a throw: durable retry would
+ * only wait its backoff before failing the same way, and the user would hear of it minutes later.
+ */
 export async function planSyncRunActivity(services: Services, client: DurableClient, input: PlanInput): Promise<SyncPlan> {
-  const plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
+  let plan: SyncPlan;
+  try {
+    plan = await withTenantSync(services, client, input.tenantId, "planSyncRun", (deps) => planRun(deps, input));
+  } catch (error) {
+    if (failureKind(error) !== "permanent") throw error;
+    return { mode: input.mode, resources: [], eventsCursorAtStart: null, reason: "", permanentFailure: failureMessage(error) };
+  }
   syncStarted(services, input.tenantId, input.runId, plan);
   return plan;
 }

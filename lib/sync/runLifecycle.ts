@@ -1,5 +1,5 @@
 import type { CleverClient } from "../clever";
-import type { HeldResource, RosterResource, RosterStore } from "../store";
+import { RunNotFoundError, type HeldResource, type RosterResource, type RosterStore, type RunSummary } from "../store";
 import { ALL_RESOURCES, isRosterResource } from "./catalogue";
 import { recordFullSyncCursor } from "./eventsSync";
 import { takeLease } from "./lease";
@@ -108,6 +108,9 @@ export interface FinishInput {
   status: "completed" | "failed";
   counts: Record<string, unknown>;
   error?: string | null;
+  /** For a run that failed before planning opened its summary: the mode asked for and the instance. */
+  requestedMode?: SyncMode;
+  instanceId?: string;
 }
 
 export interface FinishResult {
@@ -143,7 +146,16 @@ export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "
       await deps.store.holdRun({ tenantId: input.tenantId, runId: input.runId, heldAt: at, reasons, resources });
     }
     const plan = input.plan ? { mode: input.plan.mode, reason: input.plan.reason, eventsUnavailable: input.plan.eventsUnavailable ?? null } : null;
-    await deps.store.finishRun(input.tenantId, input.runId, { status, finishedAt: at, counts: { ...input.counts, plan }, error: input.error ?? null });
+    const result: Pick<RunSummary, "status" | "finishedAt" | "counts" | "error"> = { status, finishedAt: at, counts: { ...input.counts, plan }, error: input.error ?? null };
+    try {
+      await deps.store.finishRun(input.tenantId, input.runId, result);
+    } catch (error) {
+      // Planning failed before it opened the run's summary (missing credentials, another run's
+      // lease): open it now, so the failure and its cause are recorded like any run's.
+      if (!(error instanceof RunNotFoundError) || input.status !== "failed") throw error;
+      await deps.store.startRun({ runId: input.runId, tenantId: input.tenantId, mode: input.plan?.mode ?? input.requestedMode ?? "full", status: "running", startedAt: at, instanceId: input.instanceId ?? null });
+      await deps.store.finishRun(input.tenantId, input.runId, result);
+    }
     return held.length ? { status, reasons } : { status };
   } finally {
     await deps.store.releaseLease(input.tenantId, input.runId).catch(() => undefined);

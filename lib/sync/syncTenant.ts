@@ -68,6 +68,11 @@ export function* syncResourceOrchestrator(context: OrchestrationContext): Genera
   }
 }
 
+/** Planning failed in a way no retry can fix; the message names the cause and the fix. */
+class PermanentSyncFailure extends Error {
+  override readonly name = "PermanentSyncFailure";
+}
+
 /** Thrown by the parent once every resource of a phase has finished and one of them failed. */
 class ResourceFailedError extends Error {
   override readonly name = "ResourceFailedError";
@@ -91,7 +96,10 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
   publish();
   try {
     const planInput: PlanInput = { tenantId, runId, mode: input.mode, instanceId: context.df.instanceId };
-    plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
+    const planned = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
+    // Nothing else is open yet: stopping here with the named cause is safe (see the catch below).
+    if (planned.permanentFailure) throw new PermanentSyncFailure(planned.permanentFailure);
+    plan = planned;
     status.mode = plan.mode;
     status.reason = plan.reason;
     status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
@@ -103,7 +111,9 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
       counts.events = events;
       status.records += events.events;
       if (events.fallbackToFull) {
-        plan = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, { ...planInput, mode: "incremental", replan: true } satisfies PlanInput)) as SyncPlan;
+        const replanned = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, { ...planInput, mode: "incremental", replan: true } satisfies PlanInput)) as SyncPlan;
+        if (replanned.permanentFailure) throw new PermanentSyncFailure(replanned.permanentFailure);
+        plan = replanned;
         status.mode = "full";
         status.reason = plan.reason;
         status.incremental = plan.eventsUnavailable ? `unavailable: ${plan.eventsUnavailable}` : "available";
@@ -150,7 +160,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     status.lastError = failureSummary(error, MAX_ERROR_CHARS);
     status.phase = "failed";
     publish();
-    const finish: FinishInput = { tenantId, runId, plan, status: "failed", counts, error: status.lastError };
+    const finish: FinishInput = { tenantId, runId, plan, status: "failed", counts, error: status.lastError, requestedMode: input.mode, instanceId: context.df.instanceId };
     try {
       yield context.df.callActivityWithRetry(FINISH_SYNC_RUN, retry, finish);
     } catch {

@@ -70,6 +70,11 @@ export interface SyncPlan {
   reason: string;
   /** Set when Clever's Events API could not be read: incremental sync is unavailable, and why. */
   eventsUnavailable?: string | null;
+  /**
+   * Set instead of a plan when planning failed in a way no retry can fix (missing credentials, a
+   * vault or server name that does not resolve, a refused login): the run stops at once with it.
+   */
+  permanentFailure?: string;
 }
 
 /** Custom status of sync:{tenantId}:{runId}. */

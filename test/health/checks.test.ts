@@ -108,11 +108,11 @@ describe("keyVault", () => {
     expect(kv.secretReads().every((r) => r.status === 404)).toBe(true);
   });
 
-  test("Unhealthy when Key Vault is down and nothing is cached", async () => {
+  test("Degraded, naming the cause and the fix, when Key Vault is down and nothing is cached (the app still serves; issue 16)", async () => {
     const store = credentials();
     await kv.down("refuse");
     const entry = await run(keyVaultCheck({ credentials: store }));
-    expect(entry).toMatchObject({ status: "Unhealthy", description: expect.stringContaining("is failing"), data: { store: "keyVault", cachedTenants: 0 } });
+    expect(entry).toMatchObject({ status: "Degraded", description: expect.stringMatching(/is failing .*ECONNREFUSED.*no credentials are cached: syncs cannot start/), data: { store: "keyVault", cachedTenants: 0 } });
   });
 
   test("Degraded when Key Vault is down but cached credentials are served; Healthy again when it is back", async () => {

@@ -9,8 +9,11 @@ export interface KeyVaultCheckDependencies {
 /**
  * The credential store: Key Vault in Azure, the local store otherwise. Reads the probe tenant's
  * credentials through the cached store so its own health (last success/failure, cached tenants)
- * is current, then reports that health: Healthy when the store answers, Degraded when it fails
- * but cached credentials are still served, Unhealthy when it fails with nothing cached.
+ * is current, then reports that health: Healthy when the store answers, Degraded when it fails —
+ * serving cached credentials meanwhile, or with nothing cached and the cause named. Never
+ * Unhealthy: the app itself still answers (status, runs, health), every instance shares the same
+ * vault so taking this one out of rotation fixes nothing, and syncs that need a credential fail at
+ * once naming the vault's error (a permanent failure is not retried, see planSyncRunActivity).
  */
 export function keyVaultCheck({ credentials }: KeyVaultCheckDependencies): HealthCheck {
   return async () => {
@@ -33,6 +36,10 @@ function fromStoreHealth(health: CredentialStoreHealth, local: boolean): HealthC
     case "Degraded":
       return { status: "Degraded", description: `${name} is failing (${health.lastError ?? "unknown error"}); cached credentials of ${health.cachedTenants} tenant(s) are served meanwhile.`, data };
     case "Unhealthy":
-      return { status: "Unhealthy", description: `${name} is failing (${health.lastError ?? "unknown error"}) and no credentials are cached.`, data };
+      return {
+        status: "Degraded",
+        description: `${name} is failing (${health.lastError ?? "unknown error"}) and no credentials are cached: syncs cannot start until it answers. Fix: check KEY_VAULT_URL and that the app's identity may read secrets there (Key Vault Secrets User).`,
+        data,
+      };
   }
 }
