@@ -127,6 +127,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       resolveDone(EXIT.ok);
       return EXIT.ok;
     });
+    console.log(`Dashboard: ${host.url}/api/dashboard/ (sign in with the function key above)`);
     console.log("Press Ctrl+C to stop.");
     const resumed = resumedSyncs(host);
     for (const id of resumed) {
