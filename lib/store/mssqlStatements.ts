@@ -77,7 +77,7 @@ function paramValue(column: ColumnDef, value: ColumnValue): ColumnValue | Date {
 /** A plain batch (not sp_executesql): a temp table created inside sp_executesql would vanish when it returns. */
 export function stageTableBatch(resource: RosterResource): string {
   const columns = ROSTER_COLUMNS[resource].map((c) => `${q(c.name)} ${columnSqlType(c)} NULL`);
-  const extra = resource === "sections" ? [`${q("replace_enrollments")} BIT NOT NULL`] : [];
+  const extra = stageFlags(resource).map((flag) => `${q(flag)} BIT NOT NULL`);
   return `DROP TABLE IF EXISTS ${STAGE_TABLE};
 CREATE TABLE ${STAGE_TABLE} (
   ${[
@@ -91,8 +91,14 @@ CREATE TABLE ${STAGE_TABLE} (
 );`;
 }
 
+/** Per-row flags staged beside the record: a section replaces its enrollments, a user its school memberships and contact relationships (mssqlUserLinks.ts). */
+function stageFlags(resource: RosterResource): string[] {
+  if (resource === "sections") return ["replace_enrollments"];
+  return resource === "users" ? ["replace_links"] : [];
+}
+
 function stageColumns(resource: RosterResource): string[] {
-  return ["clever_id", ...ROSTER_COLUMNS[resource].map((c) => c.name), "raw_json", "clever_last_modified", ...(resource === "sections" ? ["replace_enrollments"] : [])];
+  return ["clever_id", ...ROSTER_COLUMNS[resource].map((c) => c.name), "raw_json", "clever_last_modified", ...stageFlags(resource)];
 }
 
 /** INSERT ... VALUES into the stage table, chunked under the parameter and row limits. */
@@ -110,6 +116,7 @@ export function stageInserts(resource: RosterResource, rows: readonly PreparedRo
         { name: `r${r}_lm`, type: TIME_TYPE, value: time(row.lastModified) },
       ];
       if (resource === "sections") values.push({ name: `r${r}_re`, type: { kind: "bit" }, value: row.enrollments !== undefined });
+      if (resource === "users") values.push({ name: `r${r}_rl`, type: { kind: "bit" }, value: row.schools !== undefined || row.contacts !== undefined });
       params.push(...values);
       return `(${values.map((p) => `@${p.name}`).join(", ")})`;
     });

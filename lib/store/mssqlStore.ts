@@ -81,9 +81,12 @@ import { MSSQL_SCHEMA, table } from "./mssqlSchema";
 import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import { ROSTER_RESOURCES } from "./types";
 import { ROSTER_VIEWS, type RosterView } from "./views";
+import { linkChangeStatements, storedLinksBatch, userLinksQuery, type LinkChange } from "./mssqlUserLinks";
+import { USER_LINK_KINDS, userLinkDiff, type UserLink } from "./userLinks";
 import type {
   AuditEntry,
   AuditInput,
+  ContactRelationship,
   HeldRun,
   HeldStatus,
   LeaseResult,
@@ -432,9 +435,37 @@ export class MssqlRosterStore implements RosterStore {
           }
         }
       }
+      if (resource === "users") await MssqlRosterStore.replaceUserLinks(tx, tenantId, batch, syncedAt);
       await tx.request().batch(DROP_STAGE_BATCH);
       return counts;
     });
+  }
+
+  /** Inside the upsert's transaction, with the stage table classified: diff and apply the links of inserted or updated users. */
+  private static async replaceUserLinks(tx: sql.Transaction, tenantId: string, batch: PreparedRow[], at: string): Promise<void> {
+    const read = await MssqlRosterStore.exec(tx, { text: storedLinksBatch(), params: [{ name: "tenantId", type: { kind: "nvarchar", length: 64 }, value: tenantId }] });
+    const recordsets = read.recordsets as unknown as Record<string, unknown>[][];
+    const replaced = new Set((recordsets[0] ?? []).map((r) => String(r.clever_id)));
+    for (const [k, kind] of USER_LINK_KINDS.entries()) {
+      const stored = new Map<string, (UserLink & { deleted: boolean })[]>();
+      for (const r of recordsets[k + 1] ?? []) {
+        const list = stored.get(String(r.owner_id)) ?? [];
+        list.push({ key: String(r.link_key), attrs: kind.attrs.map((_, i) => (r[`attr${i}`] == null ? null : String(r[`attr${i}`]))), deleted: Number(r.deleted) === 1 });
+        stored.set(String(r.owner_id), list);
+      }
+      const changes: Record<"remove" | "set" | "insert", LinkChange[]> = { remove: [], set: [], insert: [] };
+      for (const row of batch) {
+        const next = kind.of(row);
+        if (!replaced.has(row.cleverId) || next === undefined) continue;
+        const diff = userLinkDiff(stored.get(row.cleverId) ?? [], next);
+        changes.remove.push(...diff.removed.map((key) => ({ ownerId: row.cleverId, key, attrs: [] })));
+        changes.set.push(...diff.set.map((l) => ({ ownerId: row.cleverId, ...l })));
+        changes.insert.push(...diff.added.map((l) => ({ ownerId: row.cleverId, ...l })));
+      }
+      for (const op of ["remove", "set", "insert"] as const) {
+        for (const statement of linkChangeStatements(kind, op, tenantId, at, changes[op])) await MssqlRosterStore.exec(tx, statement);
+      }
+    }
   }
 
   async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number> {
@@ -588,6 +619,27 @@ export class MssqlRosterStore implements RosterStore {
     const statement = enrollmentsQuery(tenantId, sectionId);
     const result = await this.run("enrollments", (pool) => MssqlRosterStore.exec(pool, statement));
     return result.recordset.map((r) => ({ userId: String(r.user_id), role: String(r.role) }));
+  }
+
+  async userSchools(tenantId: string, userId: string, options: { includeDeleted?: boolean } = {}): Promise<{ schoolId: string; deletedAt: string | null }[]> {
+    assertTenantId(tenantId);
+    assertCleverId("userId", userId);
+    const statement = userLinksQuery(USER_LINK_KINDS.find((k) => k.name === "schools")!, tenantId, userId, options.includeDeleted === true);
+    const result = await this.run("userSchools", (pool) => MssqlRosterStore.exec(pool, statement));
+    return result.recordset.map((r) => ({ schoolId: String(r.school_id), deletedAt: decodeTimestamp(r.deleted_at) }));
+  }
+
+  async contactRelationships(tenantId: string, contactId: string, options: { includeDeleted?: boolean } = {}): Promise<(ContactRelationship & { deletedAt: string | null })[]> {
+    assertTenantId(tenantId);
+    assertCleverId("contactId", contactId);
+    const statement = userLinksQuery(USER_LINK_KINDS.find((k) => k.name === "contacts")!, tenantId, contactId, options.includeDeleted === true);
+    const result = await this.run("contactRelationships", (pool) => MssqlRosterStore.exec(pool, statement));
+    return result.recordset.map((r) => ({
+      studentId: String(r.student_id),
+      relationship: r.relationship == null ? null : String(r.relationship),
+      type: r.type == null ? null : String(r.type),
+      deletedAt: decodeTimestamp(r.deleted_at),
+    }));
   }
 
   async quarantineCount(tenantId: string): Promise<number> {

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { StoreInputError } from "./errors";
 import {
   ERROR_MAX_LENGTH,
+  RELATIONSHIP_MAX_LENGTH,
   ID_MAX_LENGTH,
   INSTANCE_ID_MAX_LENGTH,
   REASON_MAX_LENGTH,
@@ -16,7 +17,7 @@ import {
   TENANT_ID_MAX_LENGTH,
   type ColumnDef,
 } from "./schema";
-import { ROSTER_RESOURCES, type ColumnValue, type Enrollment, type QuarantineEntry, type RosterResource, type RosterRow, type RunSummary } from "./types";
+import { ROSTER_RESOURCES, type ColumnValue, type ContactRelationship, type Enrollment, type QuarantineEntry, type RosterResource, type RosterRow, type RunSummary } from "./types";
 
 /** A row ready for either dialect: values in ROSTER_COLUMNS order. */
 export interface PreparedRow {
@@ -25,6 +26,10 @@ export interface PreparedRow {
   raw: string;
   lastModified: string | null;
   enrollments?: Enrollment[];
+  /** Users only: distinct school ids. */
+  schools?: string[];
+  /** Users only: one relationship per student (the last listed wins). */
+  contacts?: ContactRelationship[];
 }
 
 export interface PreparedQuarantineEntry {
@@ -118,6 +123,28 @@ function prepareEnrollments(cleverId: string, enrollments: unknown): Enrollment[
   return out;
 }
 
+function prepareSchools(cleverId: string, schools: unknown): string[] {
+  if (!Array.isArray(schools)) throw new StoreInputError(`users[${cleverId}].schools`, "must be an array of school ids");
+  for (const id of schools) assertCleverId(`users[${cleverId}].schools`, id);
+  return [...new Set(schools as string[])];
+}
+
+function prepareContacts(cleverId: string, contacts: unknown): ContactRelationship[] {
+  if (!Array.isArray(contacts)) throw new StoreInputError(`users[${cleverId}].contacts`, "must be an array");
+  const byStudent = new Map<string, ContactRelationship>();
+  for (const item of contacts as unknown[]) {
+    const { studentId, relationship, type } = (item ?? {}) as { studentId?: unknown; relationship?: unknown; type?: unknown };
+    assertCleverId(`users[${cleverId}].contacts.studentId`, studentId);
+    const text = (field: string, value: unknown): string | null => {
+      if (value === null || value === undefined) return null;
+      if (typeof value !== "string") throw new StoreInputError(`users[${cleverId}].contacts.${field}`, "must be a string or null");
+      return truncate(value, RELATIONSHIP_MAX_LENGTH);
+    };
+    byStudent.set(studentId, { studentId, relationship: text("relationship", relationship), type: text("type", type) });
+  }
+  return [...byStudent.values()];
+}
+
 /** Validates and normalizes a batch; a cleverId repeated in the batch keeps its last row, at the position of its first. */
 export function prepareRows(resource: RosterResource, rows: readonly RosterRow[]): PreparedRow[] {
   if (!Array.isArray(rows)) throw new StoreInputError("rows", "must be an array");
@@ -140,6 +167,11 @@ export function prepareRows(resource: RosterResource, rows: readonly RosterRow[]
     if (row.enrollments !== undefined) {
       if (resource !== "sections") throw new StoreInputError(`${resource}[${row.cleverId}].enrollments`, "only sections have enrollments");
       prepared.enrollments = prepareEnrollments(row.cleverId, row.enrollments);
+    }
+    if (row.schools !== undefined || row.contacts !== undefined) {
+      if (resource !== "users") throw new StoreInputError(`${resource}[${row.cleverId}].${row.schools !== undefined ? "schools" : "contacts"}`, "only users have school memberships and contacts");
+      if (row.schools !== undefined) prepared.schools = prepareSchools(row.cleverId, row.schools);
+      if (row.contacts !== undefined) prepared.contacts = prepareContacts(row.cleverId, row.contacts);
     }
     byId.set(row.cleverId, prepared);
   }

@@ -127,6 +127,14 @@ export const HELD_ENROLLMENTS_TABLE = "held_enrollments";
 export const HELD_ENROLLMENT_COLUMNS = ["tenant_id", "run_id", "section_id", "user_id", "role"] as const;
 export const AUDIT_TABLE = "audit_log";
 export const AUDIT_COLUMNS = ["audit_id", "tenant_id", "at", "actor", "action", "target", "details_json"] as const;
+/** One row per user and school the user belongs to (Clever: users' roles.<role>.school/schools). */
+export const USER_SCHOOLS_TABLE = "user_schools";
+export const USER_SCHOOL_COLUMNS = ["tenant_id", "user_id", "school_id", "deleted_at"] as const;
+/** One row per contact and student (Clever v3.0: users' roles.contact.student_relationships). */
+export const CONTACTS_TABLE = "contact_relationships";
+export const CONTACT_COLUMNS = ["tenant_id", "contact_id", "student_id", "relationship", "type", "deleted_at"] as const;
+/** Width of contact_relationships.relationship and .type (Clever's values are short enums). */
+export const RELATIONSHIP_MAX_LENGTH = 64;
 
 /** All column names of a roster table in DDL order. */
 export function rosterTableColumns(resource: RosterResource): string[] {
@@ -149,6 +157,8 @@ export function allTables(): Record<string, readonly string[]> {
   out[HELD_TABLE] = HELD_COLUMNS;
   out[HELD_ENROLLMENTS_TABLE] = HELD_ENROLLMENT_COLUMNS;
   out[AUDIT_TABLE] = AUDIT_COLUMNS;
+  out[USER_SCHOOLS_TABLE] = USER_SCHOOL_COLUMNS;
+  out[CONTACTS_TABLE] = CONTACT_COLUMNS;
   return out;
 }
 
@@ -170,6 +180,8 @@ export function relationships(): Relationship[] {
     for (const column of ROSTER_COLUMNS[resource]) if (column.references) out.push({ table: resource, column: column.name, references: column.references });
   }
   out.push({ table: ENROLLMENTS_TABLE, column: "section_id", references: "sections" }, { table: ENROLLMENTS_TABLE, column: "user_id", references: "users" });
+  out.push({ table: USER_SCHOOLS_TABLE, column: "user_id", references: "users" }, { table: USER_SCHOOLS_TABLE, column: "school_id", references: "schools" });
+  out.push({ table: CONTACTS_TABLE, column: "contact_id", references: "users" }, { table: CONTACTS_TABLE, column: "student_id", references: "users" });
   for (const resource of Object.keys(ROSTER_COLUMNS) as RosterResource[]) {
     out.push({ table: QUARANTINE_TABLE, column: "clever_id", references: resource, when: { column: "resource", equals: resource } });
   }

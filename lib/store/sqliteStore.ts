@@ -31,6 +31,7 @@ import {
 } from "./normalize";
 import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, ROSTER_COLUMNS, RUNS_TABLE } from "./schema";
 import { sqliteGuardStatements, type GuardStatements } from "./sqliteGuard";
+import { applyUserLinks, sqliteUserLinkStatements, type UserLinkStatements } from "./sqliteUserLinks";
 import { ROSTER_VIEWS, VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views";
 import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
@@ -44,6 +45,7 @@ import {
   type SyncState,
   type UpsertOptions,
   type ColumnValue,
+  type ContactRelationship,
   type QuarantineEntry,
   type QuarantinedRecord,
   type RosterResource,
@@ -204,6 +206,7 @@ export class SqliteRosterStore implements RosterStore {
   private resources?: Record<RosterResource, ResourceStatements>;
   private shared?: SharedStatements;
   private guardStatements?: GuardStatements;
+  private linkStatements?: UserLinkStatements;
   private closed = false;
 
   constructor(options: SqliteRosterStoreOptions) {
@@ -249,6 +252,7 @@ export class SqliteRosterStore implements RosterStore {
       this.resources ??= Object.fromEntries(ROSTER_RESOURCES.map((r) => [r, resourceStatements(this.db, r)])) as Record<RosterResource, ResourceStatements>;
       this.shared ??= sharedStatements(this.db);
       this.guardStatements ??= sqliteGuardStatements(this.db);
+      this.linkStatements ??= sqliteUserLinkStatements(this.db);
     });
   }
 
@@ -266,7 +270,7 @@ export class SqliteRosterStore implements RosterStore {
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
     return this.retrying("upsert", () => {
-      const { resources, shared, guard } = this.ready();
+      const { resources, shared, guard, links } = this.ready();
       const st = resources[resource];
       const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
       if (resource === "sections") Object.assign(counts, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
@@ -282,6 +286,8 @@ export class SqliteRosterStore implements RosterStore {
           if (state === undefined) counts.inserted++;
           else counts.updated++;
           if (state?.gone === 1) counts.restored++;
+          // Inserted or updated users only: like enrollments, links derive from the raw JSON, so unchanged JSON means unchanged links.
+          if (resource === "users") applyUserLinks(links, tenantId, row, syncedAt);
           if (row.enrollments) {
             // Unchanged sections keep their enrollments: they derive from the identical raw JSON.
             const existing = shared.sectionEnrollments.all(tenantId, row.cleverId) as { user_id: string; role: string; deleted_at: string | null }[];
@@ -483,6 +489,26 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
     );
   }
 
+  async userSchools(tenantId: string, userId: string, options: { includeDeleted?: boolean } = {}): Promise<{ schoolId: string; deletedAt: string | null }[]> {
+    assertTenantId(tenantId);
+    assertCleverId("userId", userId);
+    return this.retrying("userSchools", () => {
+      const st = this.ready().links.schools;
+      const rows = (options.includeDeleted ? st.all : st.live).all(tenantId, userId) as { school_id: string; deleted_at: string | null }[];
+      return rows.map((r) => ({ schoolId: r.school_id, deletedAt: r.deleted_at }));
+    });
+  }
+
+  async contactRelationships(tenantId: string, contactId: string, options: { includeDeleted?: boolean } = {}): Promise<(ContactRelationship & { deletedAt: string | null })[]> {
+    assertTenantId(tenantId);
+    assertCleverId("contactId", contactId);
+    return this.retrying("contactRelationships", () => {
+      const st = this.ready().links.contacts;
+      const rows = (options.includeDeleted ? st.all : st.live).all(tenantId, contactId) as { student_id: string; relationship: string | null; type: string | null; deleted_at: string | null }[];
+      return rows.map((r) => ({ studentId: r.student_id, relationship: r.relationship, type: r.type, deletedAt: r.deleted_at }));
+    });
+  }
+
   async quarantineCount(tenantId: string): Promise<number> {
     assertTenantId(tenantId);
     return this.guard("quarantineCount", () => Number((this.ready().shared.quarantineCount.get(tenantId) as { n: number }).n));
@@ -645,10 +671,10 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
     this.db.close();
   }
 
-  private ready(): { resources: Record<RosterResource, ResourceStatements>; shared: SharedStatements; guard: GuardStatements } {
+  private ready(): { resources: Record<RosterResource, ResourceStatements>; shared: SharedStatements; guard: GuardStatements; links: UserLinkStatements } {
     if (this.closed) throw new StoreNotReadyError("the store is closed");
-    if (!this.resources || !this.shared || !this.guardStatements) throw new StoreNotReadyError("call migrate() before using the store");
-    return { resources: this.resources, shared: this.shared, guard: this.guardStatements };
+    if (!this.resources || !this.shared || !this.guardStatements || !this.linkStatements) throw new StoreNotReadyError("call migrate() before using the store");
+    return { resources: this.resources, shared: this.shared, guard: this.guardStatements, links: this.linkStatements };
   }
 
   /** A guarded step, retried on transient errors (SQLITE_BUSY when another process holds the write lock past busy_timeout). */

@@ -21,9 +21,9 @@ export function checkMaxRowsPerTransaction(value: number | undefined): number {
   return value;
 }
 
-/** Rows a prepared record writes: itself plus, for a section, its enrollments. */
+/** Rows a prepared record writes: itself plus, for a section, its enrollments, for a user its schools and contacts' students. */
 export function rowWeight(row: PreparedRow): number {
-  return 1 + (row.enrollments?.length ?? 0);
+  return 1 + (row.enrollments?.length ?? 0) + (row.schools?.length ?? 0) + (row.contacts?.length ?? 0);
 }
 
 /**

@@ -18,6 +18,13 @@ export interface Enrollment {
   role: EnrollmentRole;
 }
 
+/** One of a contact's students (Clever v3.0 StudentRelationship: student, relationship, type). */
+export interface ContactRelationship {
+  studentId: string;
+  relationship: string | null;
+  type: string | null;
+}
+
 /** A typed column value; booleans are stored as BIT (SQL Server) or 0/1 (SQLite) and read back as booleans. */
 export type ColumnValue = string | number | boolean | null;
 
@@ -31,6 +38,10 @@ export interface RosterRow {
   lastModified: string | null;
   /** Sections only: the section's enrollments. Undefined leaves stored enrollments alone. */
   enrollments?: Enrollment[];
+  /** Users only: every school the user belongs to. Undefined leaves stored memberships alone. */
+  schools?: string[];
+  /** Users only: a contact's students. Undefined leaves stored relationships alone. */
+  contacts?: ContactRelationship[];
 }
 
 export interface UpsertCounts {
@@ -211,6 +222,14 @@ export interface RosterStore {
     resource: RosterResource,
     options?: { includeDeleted?: boolean },
   ): AsyncIterable<{ cleverId: string; raw: string; deletedAt: string | null; runId: string; columns: Record<string, unknown> }>;
+  /**
+   * A user's school memberships ordered by schoolId; live only unless includeDeleted. Like
+   * enrollments they are replaced when the user is inserted or updated (soft-deleted when gone,
+   * restored when back) and say nothing about whether the user itself is live.
+   */
+  userSchools(tenantId: string, userId: string, options?: { includeDeleted?: boolean }): Promise<{ schoolId: string; deletedAt: string | null }[]>;
+  /** A contact's student relationships ordered by studentId; live only unless includeDeleted. */
+  contactRelationships(tenantId: string, contactId: string, options?: { includeDeleted?: boolean }): Promise<(ContactRelationship & { deletedAt: string | null })[]>;
   /** A section's enrollments ordered by role, then userId. */
   enrollments(tenantId: string, sectionId: string): Promise<{ userId: string; role: string }[]>;
   counts(tenantId: string): Promise<Record<RosterResource, { live: number; deleted: number }>>;

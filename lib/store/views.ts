@@ -5,7 +5,7 @@
  * Frozen with migration 3 (both dialects build their CREATE VIEW from here): change a view by
  * appending a migration that drops and re-creates it, never by editing this text.
  */
-export const ROSTER_VIEWS = ["v_active_students", "v_teachers", "v_sections", "v_student_schedule"] as const;
+export const ROSTER_VIEWS = ["v_active_students", "v_teachers", "v_sections", "v_student_schedule", "v_student_schools", "v_student_contacts"] as const;
 export type RosterView = (typeof ROSTER_VIEWS)[number];
 
 /** Columns of each view in order; the first ones are its key (rows are listed in that order). */
@@ -14,6 +14,8 @@ export const VIEW_COLUMNS: Readonly<Record<RosterView, readonly string[]>> = {
   v_teachers: ["tenant_id", "teacher_id", "first_name", "last_name", "email", "teacher_number", "teacher_sis_id", "teacher_title", "school_id", "school_name"],
   v_sections: ["tenant_id", "section_id", "name", "period", "subject", "grade", "school_id", "school_name", "term_id", "teacher_id", "teacher_first_name", "teacher_last_name", "student_count"],
   v_student_schedule: ["tenant_id", "student_id", "section_id", "section_name", "period", "subject", "school_id", "term_id", "term_name", "teacher_id", "teacher_first_name", "teacher_last_name"],
+  v_student_schools: ["tenant_id", "student_id", "school_id", "school_name", "is_primary"],
+  v_student_contacts: ["tenant_id", "student_id", "contact_id", "contact_name", "contact_email", "relationship", "type"],
 };
 
 /** Key columns each view's rows are ordered by. */
@@ -22,6 +24,8 @@ export const VIEW_ORDER: Readonly<Record<RosterView, readonly string[]>> = {
   v_teachers: ["teacher_id"],
   v_sections: ["section_id"],
   v_student_schedule: ["student_id", "section_id"],
+  v_student_schools: ["student_id", "school_id"],
+  v_student_contacts: ["student_id", "contact_id"],
 };
 
 /** CREATE VIEW statements; `t` qualifies a table name (`dbo.users` on SQL Server, `users` on SQLite). */
@@ -56,5 +60,29 @@ INNER JOIN ${t("users")} st ON st.tenant_id = e.tenant_id AND st.clever_id = e.u
 ${live("tm", "terms", "c.tenant_id AND tm.clever_id = c.term_id")}
 ${live("tu", "users", "c.tenant_id AND tu.clever_id = c.primary_teacher_id")}
 WHERE e.role = 'student' AND e.deleted_at IS NULL`,
+  ];
+}
+
+/**
+ * The views over user_schools and contact_relationships (a later migration than viewStatements;
+ * frozen the same way). A membership or relationship shows while it, its student, and its school
+ * or contact are all live. Clever stores a contact's full name in name.last
+ * (https://dev.clever.com/docs/student-contacts), hence contact_name = last_name.
+ */
+export function userLinkViewStatements(t: (table: string) => string, createView: (view: string) => string): string[] {
+  return [
+    `${createView("v_student_schools")} AS
+SELECT us.tenant_id, us.user_id AS student_id, us.school_id, s.name AS school_name,
+  CASE WHEN u.school_id = us.school_id THEN 1 ELSE 0 END AS is_primary
+FROM ${t("user_schools")} us
+INNER JOIN ${t("users")} u ON u.tenant_id = us.tenant_id AND u.clever_id = us.user_id AND u.deleted_at IS NULL
+INNER JOIN ${t("schools")} s ON s.tenant_id = us.tenant_id AND s.clever_id = us.school_id AND s.deleted_at IS NULL
+WHERE us.deleted_at IS NULL AND u.is_student = 1`,
+    `${createView("v_student_contacts")} AS
+SELECT cr.tenant_id, cr.student_id, cr.contact_id, c.last_name AS contact_name, c.email AS contact_email, cr.relationship, cr.type
+FROM ${t("contact_relationships")} cr
+INNER JOIN ${t("users")} c ON c.tenant_id = cr.tenant_id AND c.clever_id = cr.contact_id AND c.deleted_at IS NULL
+INNER JOIN ${t("users")} st ON st.tenant_id = cr.tenant_id AND st.clever_id = cr.student_id AND st.deleted_at IS NULL
+WHERE cr.deleted_at IS NULL`,
   ];
 }

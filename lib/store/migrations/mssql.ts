@@ -16,7 +16,7 @@
  *   database migrated before that. Write every table name with mssqlSchema.table().
  */
 import { MSSQL_SCHEMA, table } from "../mssqlSchema";
-import { viewStatements } from "../views";
+import { userLinkViewStatements, viewStatements } from "../views";
 import { checkedMigrations, type Migration } from "./migration";
 
 const KEY = "NVARCHAR(64) COLLATE Latin1_General_100_BIN2";
@@ -363,6 +363,34 @@ IF @drop IS NOT NULL EXEC sys.sp_executesql @drop;`,
       `ALTER TABLE ${table("users")} ADD [ell_status] NVARCHAR(64) NULL;`,
       `ALTER TABLE ${table("users")} ADD [iep_status] NVARCHAR(64) NULL;`,
       `ALTER TABLE ${table("users")} ADD [frl_status] NVARCHAR(64) NULL;`,
+    ],
+  },
+  {
+    version: 8,
+    name: "user_schools and contact_relationships, with views of a student's schools and contacts",
+    statements: [
+      `CREATE TABLE ${table("user_schools")} (
+  [tenant_id] ${KEY} NOT NULL,
+  [user_id] ${KEY} NOT NULL,
+  [school_id] ${KEY} NOT NULL,
+  [deleted_at] DATETIME2(3) NULL,
+  CONSTRAINT pk_user_schools PRIMARY KEY CLUSTERED ([tenant_id], [user_id], [school_id])
+);`,
+      // "Who is at this school?"
+      `CREATE NONCLUSTERED INDEX ix_user_schools_school ON ${table("user_schools")} ([tenant_id], [school_id]);`,
+      `CREATE TABLE ${table("contact_relationships")} (
+  [tenant_id] ${KEY} NOT NULL,
+  [contact_id] ${KEY} NOT NULL,
+  [student_id] ${KEY} NOT NULL,
+  [relationship] NVARCHAR(64) NULL,
+  [type] NVARCHAR(64) NULL,
+  [deleted_at] DATETIME2(3) NULL,
+  CONSTRAINT pk_contact_relationships PRIMARY KEY CLUSTERED ([tenant_id], [contact_id], [student_id])
+);`,
+      // "Who are this student's contacts?"
+      `CREATE NONCLUSTERED INDEX ix_contact_relationships_student ON ${table("contact_relationships")} ([tenant_id], [student_id]);`,
+      // CREATE VIEW must be alone in its batch: each statement here runs as its own batch.
+      ...userLinkViewStatements((name) => table(name), (view) => `CREATE VIEW ${table(view)}`),
     ],
   },
 ]);

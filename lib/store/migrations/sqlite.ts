@@ -6,7 +6,7 @@
  * query filters on it. The partial "sweep" index holds live rows only, keyed by run_id, so
  * softDeleteMissing reads just the rows the current run did not touch.
  */
-import { viewStatements } from "../views";
+import { userLinkViewStatements, viewStatements } from "../views";
 import { checkedMigrations, type Migration } from "./migration";
 
 export const SQLITE_BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -264,6 +264,33 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkedMigrations([
       `ALTER TABLE users ADD COLUMN ell_status TEXT`,
       `ALTER TABLE users ADD COLUMN iep_status TEXT`,
       `ALTER TABLE users ADD COLUMN frl_status TEXT`,
+    ],
+  },
+  {
+    version: 6,
+    name: "user_schools and contact_relationships, with views of a student's schools and contacts",
+    statements: [
+      `CREATE TABLE user_schools (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  school_id TEXT NOT NULL,
+  deleted_at TEXT,
+  PRIMARY KEY (tenant_id, user_id, school_id)
+) STRICT, WITHOUT ROWID`,
+      // "Who is at this school?"
+      `CREATE INDEX ix_user_schools_school ON user_schools (tenant_id, school_id)`,
+      `CREATE TABLE contact_relationships (
+  tenant_id TEXT NOT NULL,
+  contact_id TEXT NOT NULL,
+  student_id TEXT NOT NULL,
+  relationship TEXT,
+  type TEXT,
+  deleted_at TEXT,
+  PRIMARY KEY (tenant_id, contact_id, student_id)
+) STRICT, WITHOUT ROWID`,
+      // "Who are this student's contacts?"
+      `CREATE INDEX ix_contact_relationships_student ON contact_relationships (tenant_id, student_id)`,
+      ...userLinkViewStatements((table) => table, (view) => `CREATE VIEW ${view}`),
     ],
   },
 ]);

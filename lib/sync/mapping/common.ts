@@ -5,7 +5,7 @@
  * and reasons end up in logs; the quarantine table keeps the raw record for whoever needs it.
  */
 import { z } from "zod";
-import type { ColumnValue, Enrollment } from "../../store/types";
+import type { ColumnValue, ContactRelationship, Enrollment } from "../../store/types";
 
 export const CLEVER_ID_PATTERN = /^[0-9a-f]{24}$/;
 const ID_RULE = "expected a Clever id (24 lowercase hexadecimal characters)";
@@ -22,6 +22,10 @@ export interface ResourceMapping<T extends MappedRecordBase> {
   schema: z.ZodType<T>;
   columns(record: T): Record<string, ColumnValue>;
   enrollments?(record: T): Enrollment[];
+  /** Users: every school the user belongs to. */
+  schools?(record: T): string[];
+  /** Users: a contact's students. */
+  contacts?(record: T): ContactRelationship[];
 }
 
 export function typeName(value: unknown): string {

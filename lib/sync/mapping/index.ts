@@ -38,6 +38,8 @@ export function mapRecord(resource: RosterResource, record: unknown): MapResult 
     const value = parsed.data;
     const row: RosterRow = { cleverId: value.id, columns: mapping.columns(value), raw: JSON.stringify(record), lastModified: value.last_modified ?? null };
     if (mapping.enrollments) row.enrollments = mapping.enrollments(value);
+    if (mapping.schools) row.schools = mapping.schools(value);
+    if (mapping.contacts) row.contacts = mapping.contacts(value);
     return { ok: true, row };
   } catch (error) {
     // Getters that throw, BigInts or cycles in hand-built objects: still a reason, never an exception.

@@ -1,8 +1,11 @@
 /**
  * users → name and email, one flag per role (a user may hold several), and the most-queried
  * per-role fields, and the student demographics districts filter on (dob as a date, gender,
- * ELL/IEP/FRL status as Clever sends them). The rest (credentials, contacts' relationships ...)
- * stays in raw JSON.
+ * ELL/IEP/FRL status as Clever sends them), every school the user belongs to (user_schools) and a
+ * contact's student relationships (contact_relationships). The rest (credentials ...) stays in
+ * raw JSON. Field names follow Clever/swagger-api v3.0.yml: Student.school/schools,
+ * Teacher.school/schools, Staff.schools (string arrays of school ids), Contact.student_relationships
+ * (items StudentRelationship: student, relationship, type).
  */
 import { z } from "zod";
 import { baseFields, cleverId, cleverIdList, optionalCleverId, optionalObject, optionalText, type ResourceMapping } from "./common";
@@ -31,7 +34,10 @@ const roles = z.looseObject({
   }),
   staff: optionalObject({ staff_id: optionalText, title: optionalText, schools: cleverIdList }),
   district_admin: optionalObject({ title: optionalText }),
-  contact: optionalObject({ sis_id: optionalText }),
+  contact: optionalObject({
+    sis_id: optionalText,
+    student_relationships: z.array(z.looseObject({ student: cleverId, relationship: optionalText, type: optionalText })).nullish(),
+  }),
 });
 
 const userSchema = z.looseObject({
@@ -76,6 +82,12 @@ export const userMapping: ResourceMapping<z.output<typeof userSchema>> = {
       frl_status: student?.frl_status ?? null,
     };
   },
+  schools: (u) => {
+    const { student, teacher, staff } = u.roles;
+    const ids = [student?.school, ...(student?.schools ?? []), teacher?.school, ...(teacher?.schools ?? []), ...(staff?.schools ?? [])];
+    return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
+  },
+  contacts: (u) => (u.roles.contact?.student_relationships ?? []).map((r) => ({ studentId: r.student, relationship: r.relationship ?? null, type: r.type ?? null })),
 };
 
 /**
