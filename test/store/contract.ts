@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { ROSTER_COLUMNS, ROSTER_RESOURCES, RunNotFoundError, StoreInputError, StoreNotReadyError, type RosterResource, type RosterRow, type RosterStore, type RunSummary } from "../../lib/store";
 import type { RetryEvent } from "../../lib/store/retry";
-import { ENROLLMENTS_TABLE, QUARANTINE_TABLE, relationships } from "../../lib/store/schema";
+import { CONTACTS_TABLE, ENROLLMENTS_TABLE, QUARANTINE_TABLE, USER_SCHOOLS_TABLE, relationships } from "../../lib/store/schema";
 
 /** Store settings a contract test may override. */
 export interface StoreOverrides {
@@ -505,6 +505,98 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
         expect(await store.viewRows(uniqueTenant("views-other"), "v_sections", 10)).toEqual([]);
         await expect(store.viewRows(tenant, "users; DROP TABLE users" as never, 10)).rejects.toBeInstanceOf(StoreInputError);
       });
+
+      it("list a student's schools and contacts, without deleted memberships, relationships, schools or contacts", async () => {
+        const tenant = uniqueTenant("views-links");
+        const [home, second, closed] = [1, 2, 3].map((n) => hexId(n, 0x5));
+        await store.upsert(tenant, "schools", [home, second, closed].map((cleverId, i) => ({ cleverId, columns: { name: `School ${i + 1}` }, raw: "{}", lastModified: null })), run("r1"));
+        await store.softDelete(tenant, "schools", [closed!], { runId: "r1", deletedAt: "2024-09-03T00:00:00Z" });
+        const student = (n: number, schools: string[]) => ({ ...userRow(n), columns: { ...userRow(n).columns, school_id: home! }, schools });
+        const contact = (n: number, students: number[], last = `Contact ${n}`) => ({
+          ...userRow(n, {}, 0x0c),
+          columns: { ...userRow(n, {}, 0x0c).columns, is_student: false, is_contact: true, grade: null, first_name: null, last_name: last },
+          contacts: students.map((i) => ({ studentId: hexId(i, 0x0a), relationship: "Parent", type: "Parent/Guardian" })),
+        });
+        await store.upsert(tenant, "users", [student(1, [home!, second!, closed!]), student(2, [second!]), student(3, [home!]), contact(1, [1, 2]), contact(2, [1, 3])], run("r1"));
+        await store.softDelete(tenant, "users", [hexId(3, 0x0a), hexId(2, 0x0c)], { runId: "r1", deletedAt: "2024-09-03T00:00:00Z" });
+        // Student 2 leaves school 2 (its membership soft-deleted).
+        await store.upsert(tenant, "users", [{ ...student(2, []), raw: '{"moved":true}' }], run("r2"));
+
+        expect(await store.viewRows(tenant, "v_student_schools", 10)).toEqual([
+          { tenant_id: tenant, student_id: hexId(1, 0x0a), school_id: home, school_name: "School 1", is_primary: 1 },
+          { tenant_id: tenant, student_id: hexId(1, 0x0a), school_id: second, school_name: "School 2", is_primary: 0 },
+        ]);
+        expect(await store.viewRows(tenant, "v_student_contacts", 10)).toEqual(
+          [1, 2].map((n) => ({ tenant_id: tenant, student_id: hexId(n, 0x0a), contact_id: hexId(1, 0x0c), contact_name: "Contact 1", contact_email: "user1@example.org", relationship: "Parent", type: "Parent/Guardian" })),
+        );
+        expect(await store.viewRows(uniqueTenant("views-links-other"), "v_student_contacts", 10)).toEqual([]);
+      });
+    });
+
+    describe("user links: school memberships and contact relationships", () => {
+      const school = (n: number) => hexId(n, 0x5);
+      const student = (n: number) => hexId(n, 0x0a);
+      const withLinks = (schools: number[], contacts: { n: number; relationship?: string | null }[], raw: string): RosterRow => ({
+        ...userRow(1),
+        raw,
+        schools: schools.map(school),
+        contacts: contacts.map((c) => ({ studentId: student(c.n), relationship: c.relationship ?? "Parent", type: "Parent/Guardian" })),
+      });
+
+      it("writes them with the user, soft-deletes what is no longer listed and restores it in place when it comes back", async () => {
+        const tenant = uniqueTenant("links");
+        const id = userRow(1).cleverId;
+        await store.upsert(tenant, "users", [withLinks([1, 2], [{ n: 5 }, { n: 6 }], '{"v":1}')], run("r1"));
+        expect(await store.userSchools(tenant, id)).toEqual([1, 2].map((n) => ({ schoolId: school(n), deletedAt: null })));
+        expect(await store.contactRelationships(tenant, id)).toEqual([5, 6].map((n) => ({ studentId: student(n), relationship: "Parent", type: "Parent/Guardian", deletedAt: null })));
+
+        // Moves to school 3, loses student 6, student 5's relationship changes.
+        await store.upsert(tenant, "users", [withLinks([3], [{ n: 5, relationship: "Grandparent" }], '{"v":2}')], { runId: "r2", syncedAt: "2024-09-04T00:00:00.000Z" });
+        expect((await store.userSchools(tenant, id)).map((s) => s.schoolId)).toEqual([school(3)]);
+        expect(await store.userSchools(tenant, id, { includeDeleted: true })).toEqual([
+          { schoolId: school(1), deletedAt: "2024-09-04T00:00:00.000Z" },
+          { schoolId: school(2), deletedAt: "2024-09-04T00:00:00.000Z" },
+          { schoolId: school(3), deletedAt: null },
+        ]);
+        expect(await store.contactRelationships(tenant, id, { includeDeleted: true })).toEqual([
+          { studentId: student(5), relationship: "Grandparent", type: "Parent/Guardian", deletedAt: null },
+          { studentId: student(6), relationship: "Parent", type: "Parent/Guardian", deletedAt: "2024-09-04T00:00:00.000Z" },
+        ]);
+
+        // Back as before: the same rows come back (no duplicates), school 3 goes.
+        await store.upsert(tenant, "users", [withLinks([1, 2], [{ n: 5 }, { n: 6 }], '{"v":1}')], run("r3"));
+        expect(await store.userSchools(tenant, id, { includeDeleted: true })).toEqual([
+          { schoolId: school(1), deletedAt: null },
+          { schoolId: school(2), deletedAt: null },
+          { schoolId: school(3), deletedAt: expect.any(String) },
+        ]);
+        expect(await store.contactRelationships(tenant, id, { includeDeleted: true })).toEqual([5, 6].map((n) => ({ studentId: student(n), relationship: "Parent", type: "Parent/Guardian", deletedAt: null })));
+      });
+
+      it("is idempotent: unchanged users and reruns change nothing; undefined links are left alone; other tenants never see them", async () => {
+        const tenant = uniqueTenant("links-idem");
+        const id = userRow(1).cleverId;
+        const row = withLinks([1, 2, 2], [{ n: 5 }, { n: 5, relationship: "Sibling" }], '{"v":1}');
+        await store.upsert(tenant, "users", [row], run("r1"));
+        await store.upsert(tenant, "users", [row], run("r1"));
+        expect(await store.upsert(tenant, "users", [row], run("r2"))).toMatchObject({ unchanged: 1 });
+        // Repeated ids collapse: the last relationship listed for a student wins.
+        expect(await store.userSchools(tenant, id, { includeDeleted: true })).toEqual([1, 2].map((n) => ({ schoolId: school(n), deletedAt: null })));
+        expect(await store.contactRelationships(tenant, id, { includeDeleted: true })).toEqual([{ studentId: student(5), relationship: "Sibling", type: "Parent/Guardian", deletedAt: null }]);
+        // A changed user without links (undefined) keeps its stored links.
+        await store.upsert(tenant, "users", [{ ...userRow(1), raw: '{"v":3}' }], run("r3"));
+        expect((await store.userSchools(tenant, id)).map((s) => s.schoolId)).toEqual([school(1), school(2)]);
+        expect(await store.userSchools(uniqueTenant("links-other"), id)).toEqual([]);
+        expect(await store.contactRelationships(uniqueTenant("links-other"), id)).toEqual([]);
+      });
+
+      it("rejects links on other resources and bad ids, naming the field", async () => {
+        const tenant = uniqueTenant("links-bad");
+        await expect(store.upsert(tenant, "sections", [{ ...sectionRow(1, [], []), schools: [school(1)] }], run("r1"))).rejects.toThrow(/sections\[.*\]\.schools/);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(1), schools: ["x".repeat(65)] }], run("r1"))).rejects.toThrow(/schools/);
+        await expect(store.upsert(tenant, "users", [{ ...userRow(1), contacts: [{ studentId: student(1), relationship: 7 as never, type: null }] }], run("r1"))).rejects.toThrow(/contacts\.relationship/);
+        await expect(store.userSchools(tenant, "")).rejects.toBeInstanceOf(StoreInputError);
+      });
     });
 
     describe("quarantine retention", () => {
@@ -665,6 +757,10 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
                 for (const c of ROSTER_COLUMNS[resource]) if (c.references) columns[c.name] = shout ? idOf(c.references).toUpperCase() : idOf(c.references);
                 const row: RosterRow = { cleverId, columns, raw: JSON.stringify({ id: cleverId, ...columns }), lastModified: null };
                 if (resource === "sections") row.enrollments = [{ userId: shout ? idOf("users").toUpperCase() : idOf("users"), role: "student" }];
+                if (resource === "users") {
+                  row.schools = [shout ? idOf("schools").toUpperCase() : idOf("schools")];
+                  row.contacts = [{ studentId: shout ? idOf("users").toUpperCase() : idOf("users"), relationship: "Parent", type: null }];
+                }
                 return row;
               });
               await store.upsert(tenant, resource, rows, run("r1"));
@@ -673,6 +769,14 @@ export function describeRosterStoreContract(label: string, options: ContractOpti
             stored[ENROLLMENTS_TABLE] = [
               { section_id: idOf("sections"), user_id: idOf("users") },
               { section_id: idOf("sections", "-shout"), user_id: idOf("users").toUpperCase() },
+            ];
+            stored[USER_SCHOOLS_TABLE] = [
+              { user_id: idOf("users"), school_id: idOf("schools") },
+              { user_id: idOf("users", "-shout"), school_id: idOf("schools").toUpperCase() },
+            ];
+            stored[CONTACTS_TABLE] = [
+              { contact_id: idOf("users"), student_id: idOf("users") },
+              { contact_id: idOf("users", "-shout"), student_id: idOf("users").toUpperCase() },
             ];
             const quarantined = ROSTER_RESOURCES.flatMap((resource) => [idOf(resource), idOf(resource).toUpperCase()].map((cleverId) => ({ resource, cleverId, reason: "test", raw: "{}" })));
             await store.quarantine(tenant, "r1", quarantined);
@@ -745,6 +849,34 @@ WHERE c.tenant_id = '${tenant}'${rel.when ? ` AND c.${rel.when.column} = '${rel.
             const big = sectionRow(99, Array.from({ length: 30 }, (_, n) => hexId(900 + n, 0x0a)), []);
             expect(await capped.upsert(tenant, "sections", [big], run("r2"))).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, restored: 0 });
             expect(await capped.enrollments(tenant, big.cleverId)).toHaveLength(30);
+          } finally {
+            await capped.close();
+            await sql.close();
+          }
+        });
+
+        it("counts a user's school memberships and contact relationships toward the cap, keeps each user whole, and resumes", async () => {
+          const capped = await options.create({ maxRowsPerTransaction: 10 });
+          await capped.migrate();
+          const sql = await rawSql();
+          try {
+            const tenant = uniqueTenant("txlinks");
+            // 1 user row + 3 schools + 1 relationship = 5 rows: two users per transaction.
+            const users = Array.from({ length: 7 }, (_, i) => ({
+              ...userRow(i),
+              schools: [1, 2, 3].map((n) => hexId(i * 10 + n, 0x5)),
+              contacts: [{ studentId: hexId(i, 0x0b), relationship: "Parent", type: null }],
+            }));
+            // The database refuses user 5's second school: the third transaction (users 4 and 5) rolls back whole.
+            const stop = await sql.failWrites(USER_SCHOOLS_TABLE, "school_id", tenant, hexId(52, 0x5));
+            await expect(capped.upsert(tenant, "users", users, run("r1"))).rejects.toThrow();
+            expect((await collect(capped.rows(tenant, "users"))).map((r) => r.cleverId)).toEqual(users.slice(0, 4).map((u) => u.cleverId));
+            for (const u of users.slice(0, 4)) expect(await capped.userSchools(tenant, u.cleverId)).toHaveLength(3);
+            for (const u of users.slice(4)) expect(await capped.contactRelationships(tenant, u.cleverId)).toEqual([]);
+            await stop();
+            expect(await capped.upsert(tenant, "users", users, run("r1"))).toMatchObject({ inserted: 3, updated: 0, unchanged: 4, restored: 0 });
+            for (const u of users) expect(await capped.userSchools(tenant, u.cleverId)).toHaveLength(3);
+            for (const u of users) expect(await capped.contactRelationships(tenant, u.cleverId)).toHaveLength(1);
           } finally {
             await capped.close();
             await sql.close();

@@ -84,7 +84,8 @@ describe("upsert statements", () => {
     const ids = inserts.flatMap((s) => s.params.filter((p) => /^r\d+_id$/.test(p.name)).map((p) => p.value));
     expect(ids).toEqual(rows.map((r) => r.cleverId));
     const perRow = inserts[0]!.params.length / (inserts[0]!.text.match(/^\(@/gm)?.length ?? 1);
-    expect(perRow).toBe(ROSTER_COLUMNS[resource].length + 3 + (resource === "sections" ? 1 : 0));
+    // + the replace flag of sections (enrollments) and users (school memberships, contacts).
+    expect(perRow).toBe(ROSTER_COLUMNS[resource].length + 3 + (resource === "sections" || resource === "users" ? 1 : 0));
   });
 
   it.each(ROSTER_RESOURCES.map((r) => [r]))("creates a %s stage table with a column for every staged value, in a plain batch", (resource) => {
