@@ -48,6 +48,8 @@ import {
   syncStateQuery,
 } from "../../lib/store/mssqlGuardStatements";
 import { prepareQuarantine, prepareRows } from "../../lib/store/normalize";
+import { linkChangeStatements, storedLinksBatch, userLinksQuery } from "../../lib/store/mssqlUserLinks";
+import { USER_LINK_KINDS } from "../../lib/store/userLinks";
 import { ROSTER_COLUMNS, allTables } from "../../lib/store/schema";
 import { ROSTER_RESOURCES, type RosterResource, type RosterRow } from "../../lib/store/types";
 import { hexId, sectionRow } from "./contract";
@@ -232,5 +234,43 @@ describe("lease, sync state, held runs, audit and enrollment statements", () => 
   it("the sweep and the guard count only rows of older runs", () => {
     expect(softDeleteMissingStatement("users", "t1", "r1", "2024-01-01T00:00:00.000Z", 2000).text).toMatch(/\[run_id\] < @runId;$/);
     expect(missingQuery("users", "t1", "r1", 10).text).not.toMatch(/<>/);
+  });
+});
+
+describe("user link statements (user_schools, contact_relationships)", () => {
+  it.each(USER_LINK_KINDS.flatMap((kind) => (["remove", "set", "insert"] as const).map((op) => [kind.name, op] as const)))("%s %s: 5000 changes in chunks within SQL Server's limits, every value bound once", (name, op) => {
+    const kind = USER_LINK_KINDS.find((k) => k.name === name)!;
+    const changes = Array.from({ length: 5000 }, (_, i) => ({ ownerId: hexId(i % 50, 0x0a), key: hexId(i, 0x5), attrs: kind.attrs.map(() => "Parent") }));
+    const statements = linkChangeStatements(kind, op, "t1", "2024-09-03T00:00:00.000Z", changes);
+    expect(statements.length).toBeGreaterThan(1);
+    for (const statement of statements) expectWellFormed(statement);
+    const keys = statements.flatMap((s) => s.params.filter((p) => /^k\d+$/.test(p.name)).map((p) => p.value));
+    expect(keys).toEqual(changes.map((c) => c.key));
+    const text = statements[0]!.text;
+    expect(text).toContain(`${MSSQL_SCHEMA}.[${kind.table}]`);
+    if (op === "remove") expect(text).toMatch(/SET l\.\[deleted_at\] = @at[\s\S]*AND l\.\[deleted_at\] IS NULL;$/);
+    if (op === "set") expect(text).toContain("l.[deleted_at] = NULL");
+    if (op === "set") for (const attr of kind.attrs) expect(text).toContain(`l.[${attr}] = v.[${attr}]`);
+    if (op === "insert") expect(text).toMatch(new RegExp(`^INSERT INTO ${MSSQL_SCHEMA}\\.\\[${kind.table}\\] \\(\\[tenant_id\\], \\[${kind.owner}\\], \\[${kind.key}\\]`));
+  });
+
+  it("reads stored links of replaced users from the stage table under update locks, one recordset per kind", () => {
+    const text = storedLinksBatch();
+    expectWellFormed({ text, params: [{ name: "tenantId", type: { kind: "nvarchar", length: 64 }, value: "t1" }] });
+    expect(text.match(/WITH \(UPDLOCK, HOLDLOCK\)/g)).toHaveLength(USER_LINK_KINDS.length);
+    expect(text.match(/^SELECT /gm)).toHaveLength(1 + USER_LINK_KINDS.length);
+    // The flag it filters on is a column of the users stage table.
+    expect(stageTableBatch("users")).toContain("[replace_links] BIT NOT NULL");
+    const insert = stageInserts("users", prepareRows("users", [{ cleverId: hexId(1, 3), columns: {}, raw: "{}", lastModified: null, schools: [hexId(1, 5)] }]))[0]!;
+    expect(insert.params.find((p) => p.name === "r0_rl")?.value).toBe(true);
+  });
+
+  it("reads one owner's links live only unless deleted ones are asked for", () => {
+    for (const kind of USER_LINK_KINDS) {
+      const live = userLinksQuery(kind, "t1", hexId(1, 3), false);
+      expectWellFormed(live);
+      expect(live.text).toContain("[deleted_at] IS NULL");
+      expect(userLinksQuery(kind, "t1", hexId(1, 3), true).text).not.toContain("IS NULL");
+    }
   });
 });
