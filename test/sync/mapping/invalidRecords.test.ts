@@ -114,6 +114,21 @@ describe("accepted variations", () => {
     expect(school({ contact: {} })).toBeNull();
     expect(school({ student: null, teacher: null })).toBeNull();
   });
+
+  it("lists every school of every role once, and a contact's students with relationship and type", () => {
+    const OTHER = "5f1b2c3d4e5f60718293a4b7";
+    const mapped = mapRecord("users", { ...valid.users, roles: { student: { school: ID, schools: [ID, OTHER] }, staff: { schools: [DISTRICT] }, contact: { student_relationships: [{ student: OTHER, relationship: "Parent", type: "Emergency" }, { student: ID }] } } });
+    if (!mapped.ok) throw new Error(mapped.reason);
+    expect(mapped.row.schools).toEqual([ID, OTHER, DISTRICT]);
+    expect(mapped.row.contacts).toEqual([
+      { studentId: OTHER, relationship: "Parent", type: "Emergency" },
+      { studentId: ID, relationship: null, type: null },
+    ]);
+    const none = mapRecord("users", valid.users);
+    expect(none.ok && [none.row.schools, none.row.contacts]).toEqual([[], []]);
+    // A relationship naming no valid student is a reason, never a silently dropped link.
+    expect(reasonOf("users", { ...valid.users, roles: { contact: { student_relationships: [{ relationship: "Parent" }] } } })).toBe("users.roles.contact.student_relationships[0].student: is required");
+  });
 });
 
 describe("never throws", () => {
