@@ -26,6 +26,9 @@ import {
 
 export const CLEVER_API_BASE_URL = 'https://api.clever.com';
 
+/** Resources Clever lists per school: `/schools/{id}/<resource>` (Clever/swagger-api v3.0.yml, paths `/schools/{id}/…`). */
+export const SCHOOL_NESTED_RESOURCES = ['sections', 'users', 'courses', 'terms'] as const;
+
 export interface CleverClientOptions {
   /** Bearer token source (function or provider with `invalidate`). */
   tokenProvider: TokenSource;
@@ -63,6 +66,12 @@ export interface PageOptions {
   role?: CleverUserRole;
   /** events only: `?record_type=` (e.g. ['users', 'sections']). */
   recordTypes?: string[];
+  /**
+   * List one school's records through Clever's nested endpoint `/schools/{id}/{resource}`
+   * (Clever/swagger-api v3.0.yml: getSectionsForSchool, getUsersForSchool, getCoursesForSchool,
+   * getTermsForSchool — same limit/starting_after paging as the top-level lists).
+   */
+  school?: string;
   /** Number of the first page yielded (for resumed iterations). Default 1. */
   firstPageNumber?: number;
   signal?: AbortSignal;
@@ -120,7 +129,10 @@ export class CleverClient {
   /** Pages of a list endpoint, following Clever's `next` links. */
   pages<R extends CleverListResource>(resource: R, options: PageOptions = {}): AsyncGenerator<CleverPage<CleverResourceRecords[R]>, void, undefined> {
     const limit = validatePageSize(options.limit ?? this.pageSize, 'limit');
-    const url = this.url(`/${resource}`);
+    if (options.school !== undefined && !(SCHOOL_NESTED_RESOURCES as readonly string[]).includes(resource)) {
+      throw new CleverConfigError(`Clever lists no ${resource} per school; nested lists exist for ${SCHOOL_NESTED_RESOURCES.join(', ')}`);
+    }
+    const url = this.url(options.school !== undefined ? `/schools/${encodeURIComponent(options.school)}/${resource}` : `/${resource}`);
     url.searchParams.set('limit', String(limit));
     if (options.role) {
       if (resource !== 'users') throw new CleverConfigError('role applies to users only');

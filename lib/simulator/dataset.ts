@@ -42,6 +42,8 @@ export interface ListQuery {
   endingBefore?: string;
   limit: number;
   role?: CleverUserRole;
+  /** Only this school's records: the nested `/schools/{id}/sections|users` lists. */
+  school?: string;
 }
 
 /** Fields a mutation may not change. */
@@ -124,7 +126,7 @@ export class SyntheticDistrict {
 
   /** One page of a list endpoint. */
   list(kind: RosterKind, query: ListQuery): ListWindow {
-    const filter = this.filterFor(kind, query.role);
+    const filter = this.filterFor(kind, query.role, query.school);
     const table = this.tables[kind];
     if (query.endingBefore !== undefined) {
       return table.before(query.endingBefore === 'last' ? undefined : query.endingBefore, query.limit, filter);
@@ -134,12 +136,12 @@ export class SyntheticDistrict {
 
   /** A forward page whose records are generated while they are written (see ResourceTable.streamAfter). */
   streamList(kind: RosterKind, query: Omit<ListQuery, 'endingBefore'>): StreamWindow {
-    return this.tables[kind].streamAfter(query.startingAfter, query.limit, this.filterFor(kind, query.role));
+    return this.tables[kind].streamAfter(query.startingAfter, query.limit, this.filterFor(kind, query.role, query.school));
   }
 
   /** 1-based number of the page that starts after `startingAfter`, for `limit`-sized pages. */
   pageNumber(kind: RosterKind, query: ListQuery): number {
-    return Math.floor(this.tables[kind].countThrough(query.startingAfter, this.filterFor(kind, query.role)) / query.limit) + 1;
+    return Math.floor(this.tables[kind].countThrough(query.startingAfter, this.filterFor(kind, query.role, query.school)) / query.limit) + 1;
   }
 
   /** Creates a record (id, district, created, last_modified are filled in) and emits `<kind>.created`. */
@@ -193,13 +195,39 @@ export class SyntheticDistrict {
     return record;
   }
 
-  private filterFor(kind: RosterKind, role: CleverUserRole | undefined): RecordFilter {
-    if (kind !== 'users' || !role) return {};
+  private filterFor(kind: RosterKind, role: CleverUserRole | undefined, school?: string): RecordFilter {
+    const byRole: RecordFilter =
+      kind !== 'users' || !role
+        ? {}
+        : {
+            base: (seq) => baseUserHasRole(this.layout, seq, role),
+            record: (record) => typeof record.roles === 'object' && record.roles !== null && role in (record.roles as object),
+          };
+    if (school === undefined) return byRole;
+    // One school's records (the nested lists): a generated record is materialized to test it.
+    const table = this.tables[kind];
+    const inSchool = (record: CleverRecord | undefined) => record !== undefined && recordInSchool(kind, record, school);
     return {
-      base: (seq) => baseUserHasRole(this.layout, seq, role),
-      record: (record) => typeof record.roles === 'object' && record.roles !== null && role in (record.roles as object),
+      base: (seq) => (byRole.base ? byRole.base(seq) : true) && inSchool(table.at(seq)),
+      record: (record) => (byRole.record ? byRole.record(record) : true) && inSchool(record),
     };
   }
+}
+
+/**
+ * Whether a record belongs to a school, as Clever's nested lists select them (Clever/swagger-api
+ * v3.0.yml: getSectionsForSchool "Returns the sections for a school" — a section's `school`;
+ * getUsersForSchool "Returns the staff, student, and/or teacher users for a school" — a user whose
+ * student/teacher/staff role names the school in `school` or `schools`; contacts are not listed).
+ */
+export function recordInSchool(kind: RosterKind, record: CleverRecord, school: string): boolean {
+  if (kind === 'sections') return record.school === school;
+  if (kind !== 'users') return false;
+  const roles = (record.roles ?? {}) as Record<string, { school?: unknown; schools?: unknown } | undefined>;
+  return ['student', 'teacher', 'staff'].some((role) => {
+    const r = roles[role];
+    return r !== undefined && r !== null && (r.school === school || (Array.isArray(r.schools) && r.schools.includes(school)));
+  });
 }
 
 function stripFixed(fields: Record<string, unknown>): Record<string, unknown> {

@@ -377,6 +377,15 @@ export class CleverSimulator {
         headers,
       );
     }
+    // Nested lists of one school, paged like the top-level lists (Clever/swagger-api v3.0.yml:
+    // /schools/{id}/sections and /schools/{id}/users take limit/starting_after/ending_before and
+    // answer 404 NotFound for an unknown school). /schools/{id}/courses|terms are in the spec too
+    // but not served here: the sync does not read them.
+    if (parts.length === 3 && parts[0] === 'schools' && (parts[2] === 'sections' || parts[2] === 'users')) {
+      const schoolId = decodeURIComponent(parts[1]!);
+      if (!district.get('schools', schoolId)) return sendJson(res, 404, { message: 'Not Found' }, headers);
+      return this.sendList(res, district, parts[2], url, headers, version, schoolId);
+    }
     const kind = parts[0];
     if (!kind || !LIST_KINDS.has(kind) || parts.length > 2) return sendJson(res, 404, { message: 'Not Found' }, headers);
     if (parts.length === 2) return this.sendOne(res, district, kind, decodeURIComponent(parts[1]!), headers, version);
@@ -390,7 +399,7 @@ export class CleverSimulator {
     sendJson(res, 200, { data: shown, links: [{ rel: 'self', uri: `/${version}/${kind}/${id}` }] }, headers);
   }
 
-  private async sendList(res: ServerResponse, district: SyntheticDistrict, kind: string, url: URL, headers: Record<string, string>, version: ApiVersion): Promise<void> {
+  private async sendList(res: ServerResponse, district: SyntheticDistrict, kind: string, url: URL, headers: Record<string, string>, version: ApiVersion, school?: string): Promise<void> {
     const params = url.searchParams;
     const limitText = params.get('limit');
     let limit = this.defaultPageSize;
@@ -426,7 +435,7 @@ export class CleverSimulator {
     };
 
     if (kind !== 'events') {
-      const query = { startingAfter, endingBefore, limit, role };
+      const query = { startingAfter, endingBefore, limit, role, school };
       if (endingBefore === undefined && this.faults.watchesPagesOf(kind)) {
         const malformed = this.faults.malformedPage(kind, district.pageNumber(kind as RosterKind, query));
         if (malformed) return sendMalformed(res, malformed, headers);

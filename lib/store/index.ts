@@ -31,7 +31,9 @@ export type {
   RunSummary,
   StoredRosterRow,
   UpsertCounts,
+  SweepScope,
 } from "./types";
+export { SCHOOL_SCOPED_RESOURCES } from "./types";
 export { ROSTER_RESOURCES } from "./types";
 export { SqliteRosterStore, type SqliteRosterStoreOptions } from "./sqliteStore";
 export { MssqlRosterStore, type MssqlConnectionStringOptions, type MssqlEntraOptions, type MssqlRosterStoreOptions } from "./mssqlStore";

@@ -100,14 +100,21 @@ IF @@ROWCOUNT = 0
 // ---- guard: counts before the sweep ------------------------------------------------------------
 
 /** Recordsets: [{ missing }], [{ live }], [clever_id sample]. Rows of older runs only, like the sweep. */
-export function missingQuery(resource: RosterResource, tenantId: string, runId: string, sampleSize: number): Statement {
+export function missingQuery(resource: RosterResource, tenantId: string, runId: string, sampleSize: number, schoolId?: string): Statement {
   const t = table(resource);
-  const older = `${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId`;
+  // A school sync counts only that school's rows (school_id = @schoolId), like its sweep.
+  const school = schoolId === undefined ? "" : ` AND ${q("school_id")} = @schoolId`;
+  const older = `${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId${school}`;
   return {
     text: `SELECT COUNT_BIG(*) AS missing FROM ${t} WHERE ${older};
-SELECT COUNT_BIG(*) AS live FROM ${t} WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL;
+SELECT COUNT_BIG(*) AS live FROM ${t} WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL${school};
 SELECT TOP (@limit) ${q("clever_id")} AS clever_id FROM ${t} WHERE ${older} ORDER BY ${q("clever_id")};`,
-    params: [tenant(tenantId), run(runId), { name: "limit", type: { kind: "int" }, value: sampleSize }],
+    params: [
+      tenant(tenantId),
+      run(runId),
+      { name: "limit", type: { kind: "int" }, value: sampleSize },
+      ...(schoolId === undefined ? [] : [{ name: "schoolId", type: KEY_TYPE, value: schoolId }]),
+    ],
   };
 }
 

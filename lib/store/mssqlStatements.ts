@@ -198,11 +198,14 @@ export function enrollmentInserts(tenantId: string, sections: readonly { section
 // ---- deletions -------------------------------------------------------------------------------
 
 /** One capped step of the deletion sweep (at most @limit rows); repeat while it changes @limit rows. */
-export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string, limit: number): Statement {
+export function softDeleteMissingStatement(resource: RosterResource, tenantId: string, runId: string, deletedAt: string, limit: number, schoolId?: string): Statement {
+  // A school sync sweeps only that school's rows (school_id = @schoolId).
+  const school = schoolId === undefined ? "" : ` AND ${q("school_id")} = @schoolId`;
   return {
     // Rows of OLDER runs only: a row a newer run stamped is never swept by an older one.
-    text: `UPDATE TOP (@limit) ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId;`,
+    text: `UPDATE TOP (@limit) ${table(resource)} SET ${q("deleted_at")} = @deletedAt WHERE ${q("tenant_id")} = @tenantId AND ${q("deleted_at")} IS NULL AND ${q("run_id")} < @runId${school};`,
     params: [
+      ...(schoolId === undefined ? [] : [{ name: "schoolId", type: KEY_TYPE, value: schoolId } satisfies Param]),
       { name: "tenantId", type: KEY_TYPE, value: tenantId },
       { name: "runId", type: RUN_TYPE, value: runId },
       { name: "deletedAt", type: TIME_TYPE, value: new Date(deletedAt) },

@@ -61,6 +61,7 @@ import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseEx
 import {
   assertCleverId,
   assertResource,
+  assertScope,
   assertRunId,
   assertTenantId,
   clampLimit,
@@ -102,6 +103,7 @@ import type {
   SyncState,
   UpsertCounts,
   UpsertOptions,
+  SweepScope,
 } from "./types";
 
 /** SQL login or Entra authentication, all in one connection string (a secret: never logged, never in errors). See mssqlConfig.ts for the Authentication names. */
@@ -468,12 +470,13 @@ export class MssqlRosterStore implements RosterStore {
     }
   }
 
-  async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number> {
+  async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string, scope?: SweepScope): Promise<number> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
     const limit = this.maxRowsPerTransaction;
-    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt), limit);
+    assertScope(resource, scope);
+    const statement = softDeleteMissingStatement(resource, tenantId, runId, isoTimestamp("deletedAt", deletedAt), limit, scope?.schoolId);
     let total = 0;
     for (;;) {
       // Each capped step commits on its own; a rerun after a failure finds only the rows still live.
@@ -661,11 +664,12 @@ export class MssqlRosterStore implements RosterStore {
 
   // ---- run lease, sync state, held runs, audit -------------------------------------------------
 
-  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }> {
+  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number, scope?: SweepScope): Promise<{ missing: number; live: number; sample: string[] }> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
-    const statement = missingQuery(resource, tenantId, runId, clampLimit(sampleSize, MAX_LIST));
+    assertScope(resource, scope);
+    const statement = missingQuery(resource, tenantId, runId, clampLimit(sampleSize, MAX_LIST), scope?.schoolId);
     const result = await this.run("missing", (pool) => MssqlRosterStore.exec(pool, statement));
     const sets = result.recordsets as unknown as Record<string, unknown>[][];
     return { missing: Number(sets[0]?.[0]?.missing ?? 0), live: Number(sets[1]?.[0]?.live ?? 0), sample: (sets[2] ?? []).map((r) => String(r.clever_id)) };
@@ -756,7 +760,10 @@ export class MssqlRosterStore implements RosterStore {
           // One transaction with the decision and its audit entry (all or nothing), in capped steps.
           let count = 0;
           for (;;) {
-            const changed = (await MssqlRosterStore.exec(tx, softDeleteMissingStatement(resource, tenantId, runId, at, this.maxRowsPerTransaction))).rowsAffected.reduce((a, b) => a + b, 0);
+            // A school sync's held deletions stay within that school.
+            const school = held[resource]?.school;
+            if (school !== undefined) assertScope(resource, { schoolId: school });
+            const changed = (await MssqlRosterStore.exec(tx, softDeleteMissingStatement(resource, tenantId, runId, at, this.maxRowsPerTransaction, school))).rowsAffected.reduce((a, b) => a + b, 0);
             count += changed;
             if (changed < this.maxRowsPerTransaction) break;
           }

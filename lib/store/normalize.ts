@@ -17,7 +17,7 @@ import {
   TENANT_ID_MAX_LENGTH,
   type ColumnDef,
 } from "./schema";
-import { ROSTER_RESOURCES, type ColumnValue, type ContactRelationship, type Enrollment, type QuarantineEntry, type RosterResource, type RosterRow, type RunSummary } from "./types";
+import { ROSTER_RESOURCES, SCHOOL_SCOPED_RESOURCES, type SweepScope, type ColumnValue, type ContactRelationship, type Enrollment, type QuarantineEntry, type RosterResource, type RosterRow, type RunSummary } from "./types";
 
 /** A row ready for either dialect: values in ROSTER_COLUMNS order. */
 export interface PreparedRow {
@@ -49,6 +49,13 @@ export function assertResource(resource: unknown): asserts resource is RosterRes
   if (typeof resource !== "string" || !(ROSTER_RESOURCES as readonly string[]).includes(resource)) {
     throw new StoreInputError("resource", `must be one of ${ROSTER_RESOURCES.join(", ")}`);
   }
+}
+
+/** A sweep scope names a school (a Clever id) and only resources with a school_id column accept one. */
+export function assertScope(resource: RosterResource, scope: SweepScope | undefined): void {
+  if (scope === undefined) return;
+  if (!SCHOOL_SCOPED_RESOURCES.includes(resource)) throw new StoreInputError("scope", `${resource} rows carry no school; only ${SCHOOL_SCOPED_RESOURCES.join(", ")} can be swept by school`);
+  assertCleverId("scope.schoolId", scope?.schoolId);
 }
 
 function assertKey(field: string, value: unknown, maxLength: number): asserts value is string {

@@ -16,6 +16,7 @@ import {
   assertCleverId,
   assertResource,
   assertRunId,
+  assertScope,
   assertTenantId,
   clampLimit,
   decodeColumn,
@@ -36,6 +37,8 @@ import { ROSTER_VIEWS, VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views
 import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   ROSTER_RESOURCES,
+  SCHOOL_SCOPED_RESOURCES,
+  type SweepScope,
   type AuditEntry,
   type AuditInput,
   type HeldRun,
@@ -91,6 +94,8 @@ interface ResourceStatements {
   missingCount: Database.Statement;
   missingSample: Database.Statement;
   liveCount: Database.Statement;
+  /** The same four within one school (school_id = ?): a school sync; absent for resources without school_id. */
+  school?: { sweep: Database.Statement; missingCount: Database.Statement; missingSample: Database.Statement; liveCount: Database.Statement };
   softDelete: Database.Statement;
   page: Database.Statement;
   pageLive: Database.Statement;
@@ -134,6 +139,17 @@ function resourceStatements(db: Database.Database, resource: RosterResource): Re
     missingCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ?`).pluck(),
     missingSample: db.prepare(`SELECT clever_id FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ? ORDER BY clever_id LIMIT ?`).pluck(),
     liveCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL`).pluck(),
+    school: SCHOOL_SCOPED_RESOURCES.includes(resource)
+      ? {
+          sweep: db.prepare(
+            `UPDATE ${t} SET deleted_at = @at WHERE rowid IN (
+               SELECT rowid FROM ${t} WHERE tenant_id = @tenantId AND deleted_at IS NULL AND run_id < @runId AND school_id = @schoolId LIMIT @limit)`,
+          ),
+          missingCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ? AND school_id = ?`).pluck(),
+          missingSample: db.prepare(`SELECT clever_id FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND run_id < ? AND school_id = ? ORDER BY clever_id LIMIT ?`).pluck(),
+          liveCount: db.prepare(`SELECT COUNT(*) FROM ${t} WHERE tenant_id = ? AND deleted_at IS NULL AND school_id = ?`).pluck(),
+        }
+      : undefined,
     softDelete: db.prepare(`UPDATE ${t} SET deleted_at = ?, run_id = ? WHERE tenant_id = ? AND clever_id = ? AND deleted_at IS NULL`),
     page: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? ORDER BY clever_id LIMIT ?`),
     pageLive: db.prepare(`SELECT ${select} FROM ${t} WHERE tenant_id = ? AND clever_id > ? AND deleted_at IS NULL ORDER BY clever_id LIMIT ?`),
@@ -310,10 +326,11 @@ export class SqliteRosterStore implements RosterStore {
     });
   }
 
-  async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number> {
+  async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string, scope?: SweepScope): Promise<number> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
+    assertScope(resource, scope);
     const at = isoTimestamp("deletedAt", deletedAt);
     return this.retrying("softDeleteMissing", () => {
       const st = this.ready().resources[resource];
@@ -321,20 +338,33 @@ export class SqliteRosterStore implements RosterStore {
       let total = 0;
       for (;;) {
         // Each step commits on its own; a rerun after a failure finds only the rows still live.
-        const changed = this.db.transaction(() => st.sweep.run({ at, tenantId, runId, limit }).changes).immediate();
+        const step = () => (scope ? st.school!.sweep.run({ at, tenantId, runId, limit, schoolId: scope.schoolId }) : st.sweep.run({ at, tenantId, runId, limit })).changes;
+        const changed = this.db.transaction(step).immediate();
         total += changed;
         if (changed < limit) return total;
       }
     });
   }
 
-  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }> {
+  async missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number, scope?: SweepScope): Promise<{ missing: number; live: number; sample: string[] }> {
     assertTenantId(tenantId);
     assertResource(resource);
     assertRunId(runId);
+    assertScope(resource, scope);
     const limit = clampLimit(sampleSize, MAX_LIST);
     return this.guard("missing", () => {
       const st = this.ready().resources[resource];
+      if (scope) {
+        const school = st.school!;
+        const id = scope.schoolId;
+        return this.db
+          .transaction(() => ({
+            missing: school.missingCount.get(tenantId, runId, id) as number,
+            live: school.liveCount.get(tenantId, id) as number,
+            sample: school.missingSample.all(tenantId, runId, id, limit) as string[],
+          }))
+          .deferred();
+      }
       return this.db
         .transaction(() => ({
           missing: st.missingCount.get(tenantId, runId) as number,
@@ -616,7 +646,12 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
             const held = JSON.parse(String(guard.heldResources.get(tenantId, runId))) as HeldRun["resources"];
             for (const resource of ROSTER_RESOURCES) {
               // With the decision and its audit entry in one transaction: no cap (LIMIT -1 is none in SQLite).
-              if (held[resource]?.wouldDelete) deleted[resource] = resources[resource].sweep.run({ at, tenantId, runId, limit: -1 }).changes;
+              const h = held[resource];
+              if (!h?.wouldDelete) continue;
+              // A school sync's held deletions stay within that school.
+              const school = h.school ? resources[resource].school : undefined;
+              if (h.school && !school) throw new StoreInputError("school", `${resource} rows carry no school`);
+              deleted[resource] = school ? school.sweep.run({ at, tenantId, runId, limit: -1, schoolId: h.school }).changes : resources[resource].sweep.run({ at, tenantId, runId, limit: -1 }).changes;
             }
             enrollmentsDeleted = guard.applyHeldEnrollments.run({ at, tenantId, runId }).changes;
           }

@@ -97,7 +97,20 @@ export interface SyncState {
 export type HeldStatus = "held" | "approved" | "rejected";
 
 /** What a held run would have deleted, per resource (counts at hold time). */
+/**
+ * Limits a sweep to one school's rows (a school sync): rows whose school_id is that school. Only
+ * resources with a school_id column (SCHOOL_SCOPED_RESOURCES) accept it.
+ */
+export interface SweepScope {
+  schoolId: string;
+}
+
+/** Resources whose rows carry the school they belong to (school_id), so a school sync can sweep them. */
+export const SCHOOL_SCOPED_RESOURCES: readonly RosterResource[] = ["sections", "users"];
+
 export interface HeldResource {
+  /** Set when the run was a school sync: approving deletes only that school's rows. */
+  school?: string;
   /** Live rows before the run. */
   live: number;
   /** Rows the run did not see: the deletions held. */
@@ -192,9 +205,9 @@ export interface RosterStore {
    * time) get deleted_at; returns the count. Rows a later run stamped are never touched, so a run
    * that lost its lease to a newer one cannot delete what the newer one saw.
    */
-  softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string): Promise<number>;
-  /** What softDeleteMissing would delete (count and a sample of ids, smallest first) and how many rows are live. */
-  missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number): Promise<{ missing: number; live: number; sample: string[] }>;
+  softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string, scope?: SweepScope): Promise<number>;
+  /** What softDeleteMissing would delete (count and a sample of ids, smallest first) and how many rows are live (both within `scope`). */
+  missing(tenantId: string, resource: RosterResource, runId: string, sampleSize: number, scope?: SweepScope): Promise<{ missing: number; live: number; sample: string[] }>;
   /** For *.deleted events: marks live rows deleted (and stamps run_id); returns how many were live. */
   softDelete(tenantId: string, resource: RosterResource, cleverIds: string[], run: { runId: string; deletedAt: string }): Promise<number>;
   /**
