@@ -11,6 +11,7 @@ import { auditAction } from "./auditAction";
 import { ApiProblem, json } from "./problem";
 import { readJsonBody, validate } from "./requestBody";
 import { durableInstanceLookup, reconcileRuns } from "../sync/runReconcile";
+import { assertSchoolToSync, SCHOOL_ID_PATTERN, SchoolToSyncError } from "../sync/schoolScope";
 
 export interface ApiContext {
   services: Services;
@@ -20,6 +21,11 @@ export interface ApiContext {
 
 const startSyncBody = z.strictObject({ mode: z.enum(["full", "incremental"], { message: 'must be "full" or "incremental"' }).optional() });
 const START_FIXES = { mode: 'send "full" to re-read everything, or "incremental" (the default) to apply Clever events since the last sync' };
+/** One tenant's start may name a school: a full sync of just that school. */
+const startTenantSyncBody = startSyncBody.extend({
+  school: z.string({ message: "must be a string" }).regex(SCHOOL_ID_PATTERN, { message: "must be a Clever id (24 hexadecimal digits)" }).optional(),
+});
+const START_TENANT_FIXES = { ...START_FIXES, school: "send the school's Clever id (24 hexadecimal digits), as in the schools table of the mirror" };
 
 /**
  * `?mode=full` is honoured like `{"mode": "full"}` (it used to be ignored silently, running an
@@ -39,14 +45,28 @@ function withQueryMode(request: HttpRequest, body: unknown): unknown {
 /** POST /api/tenants/{tenantId}/sync → 202 with the run's id and its tenant-scoped status URL. */
 export async function startTenantSync({ services, client, request }: ApiContext, tenantId: string): Promise<HttpResponseInit> {
   assertValidTenantId(tenantId);
-  const body = validate(startSyncBody, withQueryMode(request, (await readJsonBody(request)) ?? {}), START_FIXES);
+  const body = validate(startTenantSyncBody, withQueryMode(request, (await readJsonBody(request)) ?? {}), START_TENANT_FIXES);
+  if (body.school !== undefined && body.mode === "incremental") {
+    throw new ApiProblem(400, "Invalid request", 'school: a school sync is always full', [{ field: "school", problem: 'cannot be combined with mode "incremental"', fix: 'send "mode": "full" with the school, or leave the school out' }]);
+  }
   const tenant = await services.tenants.get(tenantId);
   if (!tenant.enabled) throw new ApiProblem(409, "Tenant disabled", `Tenant '${tenantId}' is disabled. Fix: enable it (PUT /api/tenants/${tenantId} with "enabled": true) before syncing.`);
   const store = await services.stores.storeFor(tenantId);
-  const mode = body.mode ?? "incremental";
-  const instanceId = await startOrConflict(client, tenantId, () => startSync({ store, settings: services.settings, now: services.now }, client, tenantId, mode, "api"));
-  await auditAction({ services, request }, { tenantId, action: "sync.start", target: instanceId, details: { mode } }, store);
+  if (body.school !== undefined) await schoolOrProblem(store, tenantId, body.school);
+  const mode = body.school !== undefined ? "full" : (body.mode ?? "incremental");
+  const instanceId = await startOrConflict(client, tenantId, () => startSync({ store, settings: services.settings, now: services.now }, client, tenantId, mode, "api", body.school));
+  await auditAction({ services, request }, { tenantId, action: "sync.start", target: instanceId, details: { mode, ...(body.school ? { school: body.school } : {}) } }, store);
   return runAccepted(request, tenantId, instanceId);
+}
+
+/** The school check as a problem+json answer naming the field (400 malformed, 404 not in the mirror). */
+async function schoolOrProblem(store: Parameters<typeof assertSchoolToSync>[0], tenantId: string, school: string): Promise<void> {
+  try {
+    await assertSchoolToSync(store, tenantId, school);
+  } catch (error) {
+    if (!(error instanceof SchoolToSyncError)) throw error;
+    throw new ApiProblem(error.status, error.status === 404 ? "Unknown school" : "Invalid request", error.message, [{ field: "school", problem: error.problem, fix: error.fix }]);
+  }
 }
 
 /** POST /api/sync → starts a sync for every enabled tenant that has none running. */

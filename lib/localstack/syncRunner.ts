@@ -4,6 +4,7 @@ import { reconcileRuns } from "../sync/runReconcile";
 import { newRunId, retryInputFrom, startLeasedRun } from "../sync/starter";
 import { SYNC_TENANT } from "../sync/syncTenant";
 import type { ResourceResult, SyncMode, SyncStatus } from "../sync/types";
+import { assertSchoolToSync } from "../sync/schoolScope";
 
 export interface ResourceProgress {
   resource: string;
@@ -31,15 +32,18 @@ export async function runSyncToCompletion(
   tenantId: string,
   mode: SyncMode,
   onProgress: (progress: ResourceProgress[]) => void = () => undefined,
+  /** A school sync (full mode): the school's Clever id, checked against the mirror first. */
+  school?: string,
 ): Promise<SyncRunOutcome> {
   await services.tenants.get(tenantId);
   const runId = newRunId(new Date(), "cli");
   // Through the tenant's run lease like every starter: another process syncing the same database → SyncAlreadyRunningError.
   const store = await services.stores.storeFor(tenantId);
+  if (school !== undefined) await assertSchoolToSync(store, tenantId, school);
   const instanceId = await startLeasedRun(
     { store, settings: services.settings, now: services.now },
     { start: async (id, input) => host.startNew(SYNC_TENANT, { instanceId: id, input }), status: async (id) => host.getStatus(id)?.runtimeStatus },
-    { tenantId, runId, mode, retry: retryInputFrom(services.settings) },
+    { tenantId, runId, mode: school !== undefined ? "full" : mode, ...(school !== undefined ? { school } : {}), retry: retryInputFrom(services.settings) },
   );
   return watchSyncToCompletion(host, services, instanceId, onProgress);
 }

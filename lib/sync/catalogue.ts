@@ -17,3 +17,10 @@ export function phasesFor(resources: readonly RosterResource[] | undefined): Ros
 export function isRosterResource(value: string): value is RosterResource {
   return (ALL_RESOURCES as readonly string[]).includes(value);
 }
+
+/**
+ * What a school sync reads: the school itself, then its sections and users through Clever's nested
+ * lists (Clever/swagger-api v3.0.yml: /schools/{id}, /schools/{id}/sections, /schools/{id}/users).
+ * Terms, courses and the district are district-wide records, so a school sync leaves them alone.
+ */
+export const SCHOOL_SYNC_RESOURCES: readonly RosterResource[] = ["schools", "sections", "users"];

@@ -38,8 +38,10 @@ export async function listHeld(store: RosterStore, tenantId: string, options: { 
   for (const run of runs) {
     const samples: HeldRunView["samples"] = {};
     if (run.status === "held") {
-      for (const [resource, held] of Object.entries(run.resources) as [RosterResource, { wouldDelete: number }][]) {
-        if (held.wouldDelete > 0) samples[resource] = (await store.missing(tenantId, resource, run.runId, SAMPLE_SIZE)).sample;
+      for (const [resource, held] of Object.entries(run.resources) as [RosterResource, { wouldDelete: number; school?: string }][]) {
+        // A school sync's held deletions are that school's rows only.
+        const scope = held.school ? { schoolId: held.school } : undefined;
+        if (held.wouldDelete > 0) samples[resource] = (await store.missing(tenantId, resource, run.runId, SAMPLE_SIZE, scope)).sample;
       }
     }
     views.push({ ...run, samples });

@@ -1,5 +1,5 @@
 import type { CleverClient, CleverRecord } from "../clever";
-import type { QuarantineEntry, RosterResource, RosterRow, RosterStore, SectionLossGuard } from "../store";
+import { SCHOOL_SCOPED_RESOURCES, type QuarantineEntry, type RosterResource, type RosterRow, type RosterStore, type SectionLossGuard, type SweepScope } from "../store";
 import type { Checkpoint, CheckpointStateInput } from "../tenants";
 import { guardVerdict, type GuardPolicy } from "./guard";
 import type { RunLease } from "./lease";
@@ -49,6 +49,8 @@ export interface ResourceSyncInput {
   tenantId: string;
   runId: string;
   resource: RosterResource;
+  /** A school sync: fetch only this school's records and sweep only its rows. */
+  school?: string;
 }
 
 /**
@@ -90,7 +92,12 @@ export function mapPage(
  * page of the same run, and one that already finished returns at once.
  */
 export async function syncResource(deps: ResourceSyncDependencies, input: ResourceSyncInput): Promise<ResourceResult> {
-  const { tenantId, runId, resource } = input;
+  const { tenantId, runId, resource, school } = input;
+  if (school !== undefined && resource === "schools") return syncOneSchool(deps, input, school);
+  if (school !== undefined && !SCHOOL_SCOPED_RESOURCES.includes(resource)) {
+    throw new Error(`A school sync reads only ${SCHOOL_SCOPED_RESOURCES.join(", ")} per school, not ${resource}`);
+  }
+  const scope: SweepScope | undefined = school === undefined ? undefined : { schoolId: school };
   const checkpoint = await deps.checkpoints.get(tenantId, resource);
   const carried = { eventsCursor: checkpoint?.eventsCursor, lastFullSyncAt: checkpoint?.lastFullSyncAt };
   const resumable = checkpoint?.runId === runId;
@@ -117,7 +124,8 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
   const save = (extra: CheckpointStateInput = {}) =>
     deps.checkpoints.put(tenantId, resource, { ...carried, runId, cursor, pagesDone: result.pages, recordsDone: result.records, ...extra });
 
-  for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1 })) {
+  // A school sync pages Clever's nested list /schools/{id}/<resource> (Clever/swagger-api v3.0.yml).
+  for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1, ...(school ? { school } : {}) })) {
     const { rows, quarantined } = mapPage(resource, page.records, deps.districtId, deps.maxRecordBytes);
     await deps.lease?.renew();
     const sectionLossGuard: SectionLossGuard | undefined = deps.guard?.section;
@@ -153,15 +161,43 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
   // Only now is the resource complete: anything this run did not see is gone from Clever — unless
   // the guard finds the change implausible, then the deletions wait for a person to approve them.
   await deps.lease?.renew(true);
-  const missing = await deps.store.missing(tenantId, resource, runId, 10);
+  // A school sync sees only that school: only its rows can be missing, and the guard's shares are of its rows.
+  const missing = await deps.store.missing(tenantId, resource, runId, 10, scope);
   const verdict = guardVerdict(deps.guard, { resource, missing: missing.missing, live: missing.live, inserted: result.inserted, restored: result.restored, updated: result.updated, heldSections: heldSectionCount });
   if (verdict.holdDeletions) result.deleted = 0;
-  else result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString());
+  else result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString(), scope);
   if (verdict.reasons.length) {
-    result.held = { reasons: verdict.reasons, live: verdict.before, wouldDelete: verdict.holdDeletions ? missing.missing : 0, updated: result.updated, sample: verdict.holdDeletions ? missing.sample : [] };
+    result.held = { ...(school ? { school } : {}), reasons: verdict.reasons, live: verdict.before, wouldDelete: verdict.holdDeletions ? missing.missing : 0, updated: result.updated, sample: verdict.holdDeletions ? missing.sample : [] };
     if (heldSectionCount) Object.assign(result.held, { enrollmentsHeld: heldSectionCount, sectionSample: heldSections });
   }
   cursor = undefined;
-  await save({ completedRunId: runId, lastFullSyncAt: syncedAt });
+  // A school sync is no full sync of the resource: the last full sync stays as it was.
+  await save(school ? { completedRunId: runId } : { completedRunId: runId, lastFullSyncAt: syncedAt });
   return result;
+}
+
+/**
+ * The "schools" step of a school sync: the one school, read with GET /schools/{id}
+ * (Clever/swagger-api v3.0.yml getSchool), mapped and upserted like any page. Nothing is swept.
+ */
+async function syncOneSchool(deps: ResourceSyncDependencies, input: ResourceSyncInput, school: string): Promise<ResourceResult> {
+  const { tenantId, runId } = input;
+  const record = await deps.clever.get("schools", school);
+  const { rows, quarantined } = mapPage("schools", [record], deps.districtId, deps.maxRecordBytes);
+  await deps.lease?.renew(true);
+  const syncedAt = new Date(deps.now()).toISOString();
+  const counts = await deps.store.upsert(tenantId, "schools", rows, { runId, syncedAt });
+  if (quarantined.length) await deps.store.quarantine(tenantId, runId, quarantined);
+  return {
+    resource: "schools",
+    pages: 1,
+    records: 1,
+    inserted: counts.inserted,
+    updated: counts.updated,
+    unchanged: counts.unchanged,
+    deleted: 0,
+    quarantined: quarantined.length,
+    resumedFromPage: 0,
+    restored: counts.restored,
+  };
 }

@@ -1,6 +1,6 @@
 import type { CleverClient } from "../clever";
 import { RunNotFoundError, type HeldResource, type RosterResource, type RosterStore, type RunSummary } from "../store";
-import { ALL_RESOURCES, isRosterResource } from "./catalogue";
+import { ALL_RESOURCES, isRosterResource, SCHOOL_SYNC_RESOURCES } from "./catalogue";
 import { recordFullSyncCursor } from "./eventsSync";
 import { takeLease } from "./lease";
 import { decideSyncMode, DEFAULT_EVENTS_MAX_AGE_DAYS, FROM_FIRST_EVENT } from "./planning";
@@ -27,6 +27,18 @@ export interface PlanInput {
   instanceId: string;
   /** Set when an incremental run falls back to full: the run row already exists. */
   replan?: boolean;
+  /** A school sync (full mode only): the school's Clever id. */
+  school?: string;
+}
+
+/** Clever answered that the school does not exist (or is not shared with this app): no retry helps. */
+export class SchoolNotInCleverError extends Error {
+  override readonly name = "SchoolNotInCleverError";
+  /** No retry brings the school back (lib/errors/failureKind.ts reads this flag). */
+  readonly retryable = false;
+  constructor(readonly school: string, detail: string) {
+    super(`school ${school} is not in Clever for this tenant's district (${detail}). Fix: check the school's Clever id (the schools table of the mirror, or the Clever dashboard) and sync a school the district shares.`);
+  }
 }
 
 /**
@@ -37,6 +49,7 @@ export interface PlanInput {
 export async function planRun(deps: RunLifecycleDependencies, input: PlanInput): Promise<SyncPlan> {
   const resources = (deps.resources?.filter(isRosterResource) ?? [...ALL_RESOURCES]) as RosterResource[];
   await takeLease(deps, input.tenantId, input.runId, input.instanceId);
+  if (input.school) return planSchoolRun(deps, input, resources);
   // Sync state is kept with the rows it describes: a new, empty or restored database has none.
   const state = await deps.store.syncState(input.tenantId);
   const { mode, reason } = decideSyncMode({
@@ -68,6 +81,29 @@ export async function planRun(deps: RunLifecycleDependencies, input: PlanInput):
     }
   }
   return { mode, resources, eventsCursorAtStart, reason, eventsUnavailable };
+}
+
+/**
+ * A school sync: always full, only the school's own records (SCHOOL_SYNC_RESOURCES the tenant
+ * syncs). It takes no events cursor and is not a full sync of the tenant, so incremental runs keep
+ * their base. The school must exist in Clever (GET /schools/{id}; Clever/swagger-api v3.0.yml
+ * documents 404 NotFound for an unknown one) — checked here, before anything is written.
+ */
+async function planSchoolRun(deps: RunLifecycleDependencies, input: PlanInput & { school?: string }, configured: RosterResource[]): Promise<SyncPlan> {
+  const school = input.school!;
+  try {
+    await deps.clever.get("schools", school);
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 404) throw new SchoolNotInCleverError(school, "Clever answered 404 for GET /schools/" + school);
+    throw error;
+  }
+  const resources = SCHOOL_SYNC_RESOURCES.filter((r) => configured.includes(r));
+  const reason = `full sync of school ${school} requested: only its sections and users are read, and only its rows can be deleted`;
+  if (!input.replan) {
+    await deps.store.startRun({ runId: input.runId, tenantId: input.tenantId, mode: "full", status: "running", startedAt: new Date(deps.now()).toISOString(), instanceId: input.instanceId });
+  }
+  return { mode: "full", resources, eventsCursorAtStart: null, reason, school };
 }
 
 /** Why Events could not be read, with the fix; for the run summary, custom status and the next plan. */
@@ -136,16 +172,17 @@ export async function finishRun(deps: Pick<RunLifecycleDependencies, "store" | "
     const held = input.status === "completed" ? heldResults(input.counts) : [];
     const status = held.length ? "held" : input.status;
     const at = new Date(deps.now()).toISOString();
-    if (input.status === "completed" && input.plan?.mode === "full") {
+    // A school sync is no full sync of the tenant: the events cursor and last full sync stay as they were.
+    if (input.status === "completed" && input.plan?.mode === "full" && !input.plan.school) {
       await recordFullSyncCursor(deps, input.tenantId, input.runId, input.plan.eventsCursorAtStart, input.plan.eventsUnavailable ?? null);
     }
     const reasons = held.flatMap((r) => r.held!.reasons);
     if (held.length) {
       const resources: Partial<Record<RosterResource, HeldResource>> = {};
-      for (const r of held) resources[r.resource] = { live: r.held!.live, wouldDelete: r.held!.wouldDelete, updated: r.held!.updated, ...(r.held!.enrollmentsHeld ? { enrollmentsHeld: r.held!.enrollmentsHeld } : {}) };
+      for (const r of held) resources[r.resource] = { ...(r.held!.school ? { school: r.held!.school } : {}), live: r.held!.live, wouldDelete: r.held!.wouldDelete, updated: r.held!.updated, ...(r.held!.enrollmentsHeld ? { enrollmentsHeld: r.held!.enrollmentsHeld } : {}) };
       await deps.store.holdRun({ tenantId: input.tenantId, runId: input.runId, heldAt: at, reasons, resources });
     }
-    const plan = input.plan ? { mode: input.plan.mode, reason: input.plan.reason, eventsUnavailable: input.plan.eventsUnavailable ?? null } : null;
+    const plan = input.plan ? { mode: input.plan.mode, reason: input.plan.reason, eventsUnavailable: input.plan.eventsUnavailable ?? null, ...(input.plan.school ? { school: input.plan.school } : {}) } : null;
     const result: Pick<RunSummary, "status" | "finishedAt" | "counts" | "error"> = { status, finishedAt: at, counts: { ...input.counts, plan }, error: input.error ?? null };
     try {
       await deps.store.finishRun(input.tenantId, input.runId, result);

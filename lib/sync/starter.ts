@@ -96,10 +96,13 @@ export function durableLauncher(client: DurableClient): SyncLauncher {
   };
 }
 
-/** Starts a new run `sync:{tenantId}:{runId}` (run id from `now` and `source`) through the lease; returns the instance id. */
-export function startSync(deps: StartDependencies & { settings: Settings }, client: DurableClient, tenantId: string, mode: SyncMode, source = "api"): Promise<string> {
+/**
+ * Starts a new run `sync:{tenantId}:{runId}` (run id from `now` and `source`) through the lease;
+ * returns the instance id. `school` makes it a school sync (full mode; the caller validated it).
+ */
+export function startSync(deps: StartDependencies & { settings: Settings }, client: DurableClient, tenantId: string, mode: SyncMode, source = "api", school?: string): Promise<string> {
   const runId = newRunId(new Date(deps.now()), source);
-  return startLeasedRun(deps, durableLauncher(client), { tenantId, runId, mode, retry: retryInputFrom(deps.settings) });
+  return startLeasedRun(deps, durableLauncher(client), { tenantId, runId, mode, ...(school ? { school } : {}), retry: retryInputFrom(deps.settings) });
 }
 
 /** Starts `sync:{tenantId}:{runId}` with the given run id (the scheduler's slot ids) through the lease. */

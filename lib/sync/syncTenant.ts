@@ -31,6 +31,8 @@ export interface ResourceRunInput {
   tenantId: string;
   runId: string;
   resource: RosterResource;
+  /** A school sync: the school whose records this resource fetches. */
+  school?: string;
   retry: SyncRunInput["retry"];
 }
 
@@ -61,6 +63,7 @@ export function* syncResourceOrchestrator(context: OrchestrationContext): Genera
       tenantId: input.tenantId,
       runId: input.runId,
       resource: input.resource,
+      ...(input.school ? { school: input.school } : {}),
     })) as ResourceResult;
     return { ok: true, result: { ...result, durationMs: context.df.currentUtcDateTime.getTime() - startedAt } };
   } catch (error) {
@@ -95,7 +98,8 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
   const publish = () => context.df.setCustomStatus(status);
   publish();
   try {
-    const planInput: PlanInput = { tenantId, runId, mode: input.mode, instanceId: context.df.instanceId };
+    const planInput: PlanInput = { tenantId, runId, mode: input.mode, instanceId: context.df.instanceId, ...(input.school ? { school: input.school } : {}) };
+    if (input.school) status.school = input.school;
     const planned = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
     // Nothing else is open yet: stopping here with the named cause is safe (see the catch below).
     if (planned.permanentFailure) throw new PermanentSyncFailure(planned.permanentFailure);
@@ -130,7 +134,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
         // Sub-orchestrations never fail (they return failures as values), so this Task.all ends
         // only when every resource of the phase has ended.
         const outcomes = (yield context.df.Task.all(
-          phase.map((resource) => context.df.callSubOrchestrator(SYNC_RESOURCE_RUN, { tenantId, runId, resource, retry: input.retry } satisfies ResourceRunInput)),
+          phase.map((resource) => context.df.callSubOrchestrator(SYNC_RESOURCE_RUN, { tenantId, runId, resource, ...(plan!.school ? { school: plan!.school } : {}), retry: input.retry } satisfies ResourceRunInput)),
         )) as ResourceOutcome[];
         let failed: Extract<ResourceOutcome, { ok: false }> | undefined;
         for (const outcome of outcomes) {
@@ -153,7 +157,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
     status.phase = finished?.status === "held" ? "held" : "completed";
     if (finished?.status === "held") status.held = { reasons: finished.reasons ?? [], review: `GET /api/tenants/${tenantId}/held` };
     publish();
-    return { runId, mode: plan.mode, reason: plan.reason, records: status.records, counts, status: status.phase };
+    return { runId, mode: plan.mode, reason: plan.reason, ...(plan.school ? { school: plan.school } : {}), records: status.records, counts, status: status.phase };
   } catch (error) {
     // Nothing else of this run is open here: every yield above is awaited alone, and a phase's
     // fan-out only completes once all of its resources have.

@@ -31,6 +31,8 @@ export interface ResourceResult {
 /** What the guard held for one resource of a run (counts and a small sample of ids, never records). */
 export interface HeldResourceResult {
   reasons: string[];
+  /** A school sync: approving deletes only this school's rows. */
+  school?: string;
   /** Live rows before the run. */
   live: number;
   wouldDelete: number;
@@ -58,6 +60,8 @@ export interface SyncRunInput {
   tenantId: string;
   runId: string;
   mode: SyncMode;
+  /** A school sync: only this school (a Clever id) is fetched, and only its rows can be deleted. Full mode only. */
+  school?: string;
   retry: { firstRetryIntervalMs: number; maxAttempts: number; backoffCoefficient: number; maxRetryIntervalMs: number };
 }
 
@@ -68,6 +72,8 @@ export interface SyncPlan {
   eventsCursorAtStart: string | null;
   /** Why full sync ran (or incremental): shown in the run summary and custom status. */
   reason: string;
+  /** A school sync: the school (Clever id) whose records this run fetches and may delete. */
+  school?: string;
   /** Set when Clever's Events API could not be read: incremental sync is unavailable, and why. */
   eventsUnavailable?: string | null;
   /**
@@ -90,6 +96,8 @@ export interface SyncStatus {
   held?: { reasons: string[]; review: string };
   /** Why this run is full or incremental. */
   reason?: string;
+  /** A school sync: the school it covers. */
+  school?: string;
   /** "available", or "unavailable: <why>" when Clever's Events API could not be read. */
   incremental?: string;
 }

@@ -17,10 +17,13 @@ import type { ResourceResult } from "../../sync/types";
 import { resolve } from "node:path";
 import { parseIntIn } from "../options";
 import { summaryTable } from "../summaryTable";
+import { SCHOOL_ID_PATTERN, SchoolToSyncError } from "../../sync/schoolScope";
 
 export interface SyncCommandOptions {
   tenant: string;
   full: boolean;
+  /** A school sync: only this school's records (Clever id); needs --full. */
+  school?: string;
   db?: string;
   /** `env:NAME`, or true to use the SQL_CONNECTION setting. Never the connection string itself. */
   mssql?: string | boolean;
@@ -34,6 +37,7 @@ export function registerSyncCommand(program: Command): Command {
     .description("Run one sync of a tenant to completion and print a summary")
     .option("--tenant <id>", "tenant to sync", DEMO_TENANT)
     .option("--full", "re-read everything instead of applying Clever events since the last sync", false)
+    .option("--school <clever id>", "with --full: sync only this school's sections and users; only its records can be deleted")
     .option("--db <path>", "SQLite database file (default .data/cleversync.sqlite)")
     .option("--mssql [source]", "SQL Server / Azure SQL instead of SQLite: env:NAME reads the connection string from environment variable NAME; without a value, the SQL_CONNECTION setting")
     .option("--users <count>", "users in the simulated demo district", parseIntIn(5, 1_000_000, "users"), 2000)
@@ -44,6 +48,10 @@ export function registerSyncCommand(program: Command): Command {
 }
 
 export async function runSyncCommand(options: SyncCommandOptions): Promise<number> {
+  if (options.school !== undefined) {
+    if (!options.full) throw new Error("--school: a school sync is always full. Fix: add --full (cleversync sync --tenant <id> --full --school <clever id>).");
+    if (!SCHOOL_ID_PATTERN.test(options.school)) throw new SchoolToSyncError(400, `'${options.school.slice(0, 64)}' is not a Clever id (24 hexadecimal digits)`, "pass the school's Clever id, e.g. from the schools table of the mirror");
+  }
   const app = runningAppOf(lockHolder(resolve(".data")));
   if (app) {
     if (options.db || options.mssql !== undefined) throw new Error(`The app running here (PID ${app.pid}) syncs into its own database, so --db/--mssql cannot apply. Fix: leave them out to sync through it, or stop it first.`);
@@ -75,7 +83,7 @@ export async function runSyncCommand(options: SyncCommandOptions): Promise<numbe
   // Bar totals: what the last full run synced per resource.
   const progress = (parts.bars = options.progress && process.stderr.isTTY ? createSyncProgress(process.stderr, await expectedTotals(await stack.services.stores.storeFor(options.tenant), options.tenant)) : undefined);
   try {
-    const outcome = await runSyncToCompletion(host, stack.services, options.tenant, options.full ? "full" : "incremental", (update) => progress?.update(update));
+    const outcome = await runSyncToCompletion(host, stack.services, options.tenant, options.full ? "full" : "incremental", (update) => progress?.update(update), options.school);
     progress?.stop();
     if (signals.stopping) return EXIT.interrupted;
     printOutcome({ ...outcome, tenantId: options.tenant }, options.full ? "full" : "incremental", stack.simulator?.requestStats());
@@ -94,7 +102,7 @@ const TERMINAL = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 async function syncThroughApp(app: RunningApp, options: SyncCommandOptions): Promise<number> {
   console.error(`Syncing through the running app (PID ${app.pid}) at ${app.url}.`);
   const started = Date.now();
-  const { body } = await callApp<{ id: string }>(app, "POST", `tenants/${options.tenant}/sync`, { mode: options.full ? "full" : "incremental" });
+  const { body } = await callApp<{ id: string }>(app, "POST", `tenants/${options.tenant}/sync`, { mode: options.full ? "full" : "incremental", ...(options.school ? { school: options.school } : {}) });
   const instanceId = body.id;
   const signals = handleStopSignals(async () => {
     console.error(`Stopped following; the sync ${instanceId} goes on in the running app.`);
@@ -131,6 +139,8 @@ function printOutcome(outcome: SyncRunOutcome & { tenantId: string }, requested:
   const events = typeof output === "object" ? output?.counts?.events : undefined;
   if (events) console.log(`Clever events applied: ${events.events} (${events.upserted} upserted, ${events.deleted} deleted, ${events.quarantined} quarantined)`);
   if (typeof output === "object" && output?.reason && mode === "full" && requested !== "full") console.log(`Full sync because ${output.reason}`);
+  const school = typeof output === "object" ? (output as { school?: string } | null)?.school : undefined;
+  if (school) console.log(`School sync: only school ${school}'s sections and users were read, and only its records could be deleted`);
   const held = typeof output === "object" && output?.status === "held";
   console.log(`Sync ${held ? "held" : status.runtimeStatus.toLowerCase()} in ${(outcome.durationMs / 1000).toFixed(1)} s${mode ? ` (${mode})` : ""}: instance ${outcome.instanceId}`);
   if (held) {
