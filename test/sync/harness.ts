@@ -32,7 +32,8 @@ export interface SyncWorld {
   /** Everything the app's logger emitted (events, metrics, traces), for assertions and secret scans. */
   telemetry: RecordingSink;
   /** Runs one sync to a terminal status (virtual time jumps over retry timers). */
-  sync(mode: SyncMode, runId: string): Promise<InstanceStatus>;
+  /** `school`: a school sync of that school (Clever id). */
+  sync(mode: SyncMode, runId: string, school?: string): Promise<InstanceStatus>;
   /** Record-by-record differences between the database and the simulator (empty when equal). */
   differences(): Promise<string[]>;
   stop(): Promise<void>;
@@ -69,8 +70,8 @@ export async function startSyncWorld(options: { users: number; seed?: number; fa
     simulator,
     services,
     telemetry,
-    async sync(mode, runId) {
-      const id = host.startNew(SYNC_TENANT, { instanceId: syncInstanceId(TENANT, runId), input: { tenantId: TENANT, runId, mode, retry: retryInputFrom(settings) } });
+    async sync(mode, runId, school) {
+      const id = host.startNew(SYNC_TENANT, { instanceId: syncInstanceId(TENANT, runId), input: { tenantId: TENANT, runId, mode, ...(school ? { school } : {}), retry: retryInputFrom(settings) } });
       // The token keeper's timers are hours away; stop before them so only the sync's retries advance time.
       return host.runToCompletion(id, { maxVirtualMs: 30 * 60_000 });
     },
