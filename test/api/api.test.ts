@@ -102,6 +102,33 @@ describe("syncs", () => {
     expect((await call(`/api/tenants/${TENANT}/runs?limit=abc`)).status).toBe(400);
   });
 
+  test("a school sync: the school is validated (400/404 problem+json naming the field), then only that school is synced", async () => {
+    const post = (body: unknown) => call(`/api/tenants/${TENANT}/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    for (const body of [{ mode: "full", school: "not-a-clever-id" }, { mode: "full", school: 42 }, { mode: "incremental", school: "0123456789abcdef01234567" }]) {
+      const bad = await post(body);
+      expect([JSON.stringify(body), bad.status]).toEqual([JSON.stringify(body), 400]);
+      expect(bad.headers.get("content-type")).toContain("application/problem+json");
+      expect(bad.body.issues).toEqual([expect.objectContaining({ field: "school" })]);
+    }
+    const unknown = await post({ mode: "full", school: "0123456789abcdef01234567" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/problem+json");
+    expect(unknown.body.issues).toEqual([expect.objectContaining({ field: "school", fix: expect.stringContaining("full sync") })]);
+
+    let school: string | undefined;
+    for await (const record of world.simulator.groundTruth("schools")) school ??= record.id;
+    const started = await post({ mode: "full", school });
+    expect(started.status).toBe(202);
+    const instanceId = started.body.id as string;
+    let status = await call(`/api/tenants/${TENANT}/sync/${encodeURIComponent(instanceId)}`);
+    for (let i = 0; i < 400 && !["Completed", "Failed"].includes(status.body.runtimeStatus as string); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      status = await call(`/api/tenants/${TENANT}/sync/${encodeURIComponent(instanceId)}`);
+    }
+    expect(status.body).toMatchObject({ runtimeStatus: "Completed", progress: { phase: "completed", mode: "full", school }, result: { school } });
+    expect(Object.keys((status.body.result as { counts: object }).counts).sort()).toEqual(["schools", "sections", "users"]);
+  });
+
   test("POST /api/sync starts every enabled tenant; token refresh raises refreshNow", async () => {
     const all = await call("/api/sync", { method: "POST" });
     expect(all.status).toBe(202);
