@@ -162,8 +162,13 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
   // the guard finds the change implausible, then the deletions wait for a person to approve them.
   await deps.lease?.renew(true);
   // A school sync sees only that school: only its rows can be missing, and the guard's shares are of its rows.
+  const unconfirmed = scope ? await confirmSchoolMissing(deps, input, scope, syncedAt, result) : undefined;
   const missing = await deps.store.missing(tenantId, resource, runId, 10, scope);
   const verdict = guardVerdict(deps.guard, { resource, missing: missing.missing, live: missing.live, inserted: result.inserted, restored: result.restored, updated: result.updated, heldSections: heldSectionCount });
+  if (unconfirmed) {
+    verdict.holdDeletions = true;
+    verdict.reasons.push(unconfirmed);
+  }
   if (verdict.holdDeletions) result.deleted = 0;
   else result.deleted = await deps.store.softDeleteMissing(tenantId, resource, runId, new Date(deps.now()).toISOString(), scope);
   if (verdict.reasons.length) {
@@ -174,6 +179,47 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
   // A school sync is no full sync of the resource: the last full sync stays as it was.
   await save(school ? { completedRunId: runId } : { completedRunId: runId, lastFullSyncAt: syncedAt });
   return result;
+}
+
+/** At most this many rows a school sync did not see are confirmed one by one with Clever. */
+export const MAX_SCHOOL_CONFIRMATIONS = 1000;
+
+/**
+ * A row of the school that the school's nested list did not return is gone from the school, not
+ * necessarily from Clever (a student who changed schools). Each is asked for by id (GET
+ * /users/{id}, /sections/{id}: Clever/swagger-api v3.0.yml getUser/getSection, 404 NotFound when
+ * gone): one Clever still returns is written as it is now (stamped by this run, so the sweep keeps
+ * it); only 404s are left for the sweep. More than MAX_SCHOOL_CONFIRMATIONS: returns a reason to
+ * hold the deletions instead (a full sync, or a person, decides).
+ */
+async function confirmSchoolMissing(deps: ResourceSyncDependencies, input: ResourceSyncInput, scope: SweepScope, syncedAt: string, result: ResourceResult): Promise<string | undefined> {
+  const { tenantId, runId, resource } = input;
+  const candidates = await deps.store.missing(tenantId, resource, runId, MAX_SCHOOL_CONFIRMATIONS, scope);
+  if (candidates.missing > MAX_SCHOOL_CONFIRMATIONS) {
+    return `${resource}: ${candidates.missing} rows of school ${scope.schoolId} were not listed, more than the ${MAX_SCHOOL_CONFIRMATIONS} a school sync confirms one by one; a full sync or a review decides`;
+  }
+  const stillThere: CleverRecord[] = [];
+  for (const id of candidates.sample) {
+    await deps.lease?.renew();
+    try {
+      stillThere.push(await deps.clever.get(resource as "users" | "sections", id));
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  if (!stillThere.length) return undefined;
+  const { rows, quarantined } = mapPage(resource, stillThere, deps.districtId, deps.maxRecordBytes);
+  const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt, sectionLossGuard: deps.guard?.section });
+  if (quarantined.length) {
+    await deps.store.quarantine(tenantId, runId, quarantined);
+    const kept = quarantined.flatMap((q) => (q.cleverId ? [{ cleverId: q.cleverId, reason: q.reason }] : []));
+    if (kept.length) result.stale = (result.stale ?? 0) + (await deps.store.markStale(tenantId, resource, kept, { runId, staleSince: syncedAt }));
+  }
+  result.updated += counts.updated;
+  result.unchanged += counts.unchanged;
+  result.restored += counts.restored;
+  result.quarantined += quarantined.length;
+  return undefined;
 }
 
 /**

@@ -47,6 +47,7 @@ test("a school sync applies only that school's changes and deletes only that sch
   const [changedB, removedB] = bySchool.get(other!)!;
   const studentA = studentOnlyOf(users, chosen!);
   const studentB = studentOnlyOf(users, other!);
+  const movedStudent = studentOnlyOf(users.filter((u) => u.id !== studentA.id), chosen!);
 
   world.simulator.update("sections", changedA!.id, { name: "Renamed in the chosen school" });
   world.simulator.update("sections", changedB!.id, { name: "Renamed in another school" });
@@ -54,6 +55,9 @@ test("a school sync applies only that school's changes and deletes only that sch
   world.simulator.remove("sections", removedB!.id);
   world.simulator.remove("users", studentA.id);
   world.simulator.remove("users", studentB.id);
+  // Left the chosen school for another one: gone from the school's list, not from Clever.
+  const movedRoles = movedStudent.roles as { student: Record<string, unknown> };
+  world.simulator.update("users", movedStudent.id, { roles: { ...movedRoles, student: { ...movedRoles.student, school: other, schools: [other] } } });
 
   const status = await world.sync("full", "run-2", chosen);
   expect(status.runtimeStatus).toBe("Completed");
@@ -66,6 +70,10 @@ test("a school sync applies only that school's changes and deletes only that sch
   expect(JSON.parse((await row("sections", changedA!.id)).raw).name).toBe("Renamed in the chosen school");
   expect((await row("sections", removedA!.id)).deletedAt).not.toBeNull();
   expect((await row("users", studentA.id)).deletedAt).not.toBeNull();
+  // The student who moved is confirmed with Clever by id and kept, as Clever has them now.
+  const moved = await row("users", movedStudent.id);
+  expect(moved.deletedAt).toBeNull();
+  expect(moved.columns.school_id).toBe(other);
   // Another school: nothing of it was read or deleted.
   expect(JSON.parse((await row("sections", changedB!.id)).raw).name).toBe(changedB!.name);
   expect((await row("sections", removedB!.id)).deletedAt).toBeNull();
