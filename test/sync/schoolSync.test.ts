@@ -107,3 +107,33 @@ test("a school Clever does not know fails the run at once, naming the school, wi
   expect(JSON.stringify(status.output)).toContain("school 0123456789abcdef01234567 is not in Clever");
   expect(await store.counts(TENANT)).toEqual(before);
 }, 120_000);
+
+test("a school sync over the guard's share of that school holds; approving deletes only that school's rows", async () => {
+  world = await startSyncWorld({ users: 1500 });
+  expect((await world.sync("full", "run-1")).runtimeStatus).toBe("Completed");
+  const store = await world.services.stores.storeFor(TENANT);
+  const schools: string[] = [];
+  for await (const s of world.simulator.groundTruth("schools")) schools.push(s.id);
+  const [chosen, other] = schools;
+  const students = (await all("users")).filter((u) => (u.roles as { student?: { school?: string } }).student);
+  const ofChosen = students.filter((u) => (u.roles as { student: { school: string } }).student.school === chosen);
+  const ofOther = students.filter((u) => (u.roles as { student: { school: string } }).student.school === other);
+  // 30% of the chosen school's students, and a few of another school's, are gone from Clever.
+  const gone = ofChosen.slice(0, Math.ceil(ofChosen.length * 0.3));
+  for (const u of gone) world.simulator.remove("users", u.id);
+  for (const u of ofOther.slice(0, 3)) world.simulator.remove("users", u.id);
+
+  const status = await world.sync("full", "run-2", chosen);
+  expect((status.output as { status: string }).status).toBe("held");
+  const [held] = await store.heldRuns(TENANT, { status: "held" });
+  expect(held!.resources.users).toMatchObject({ school: chosen, wouldDelete: gone.length });
+
+  const liveUsers = async () => (await store.counts(TENANT)).users.live;
+  const before = await liveUsers();
+  const decided = await store.decideHeld(TENANT, "run-2", { status: "approved", decidedAt: "2026-01-06T00:00:00.000Z", decidedBy: "test" });
+  expect(decided!.deleted.users).toBe(gone.length);
+  expect(await liveUsers()).toBe(before - gone.length);
+  for await (const r of store.rows(TENANT, "users", { includeDeleted: true })) {
+    if (ofOther.slice(0, 3).some((u) => u.id === r.cleverId)) expect(r.deletedAt).toBeNull();
+  }
+}, 180_000);
