@@ -121,8 +121,9 @@ function describeEventsFailure(error: unknown): string {
  */
 export async function incrementalSyncState(store: Pick<RosterStore, "listRuns">, tenantId: string): Promise<string | null> {
   for (const run of await store.listRuns(tenantId, 20)) {
-    if (run.status !== "completed") continue;
-    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown } } | null | undefined)?.plan;
+    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown; school?: unknown } } | null | undefined)?.plan;
+    // A school sync does not read events: it says nothing about them.
+    if (run.status !== "completed" || plan?.school) continue;
     return typeof plan?.eventsUnavailable === "string" ? `unavailable: ${plan.eventsUnavailable}` : "available";
   }
   return null;
@@ -131,8 +132,8 @@ export async function incrementalSyncState(store: Pick<RosterStore, "listRuns">,
 /** The reason the newest completed full run recorded for Events being unavailable, if any. */
 async function lastEventsUnavailable(store: RosterStore, tenantId: string): Promise<string | null> {
   for (const run of await store.listRuns(tenantId, 20)) {
-    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown } } | null | undefined)?.plan;
-    if (run.status === "completed" && run.mode === "full") return typeof plan?.eventsUnavailable === "string" ? plan.eventsUnavailable : null;
+    const plan = (run.counts as { plan?: { eventsUnavailable?: unknown; school?: unknown } } | null | undefined)?.plan;
+    if (run.status === "completed" && run.mode === "full" && !plan?.school) return typeof plan?.eventsUnavailable === "string" ? plan.eventsUnavailable : null;
   }
   return null;
 }

@@ -99,7 +99,7 @@ export function* syncTenantOrchestrator(context: OrchestrationContext): Generato
   publish();
   try {
     const planInput: PlanInput = { tenantId, runId, mode: input.mode, instanceId: context.df.instanceId, ...(input.school ? { school: input.school } : {}) };
-    if (input.school) status.school = input.school;
+    if (input.school) status.school = boundedText(input.school, 128);
     const planned = (yield context.df.callActivityWithRetry(PLAN_SYNC_RUN, retry, planInput)) as SyncPlan;
     // Nothing else is open yet: stopping here with the named cause is safe (see the catch below).
     if (planned.permanentFailure) throw new PermanentSyncFailure(planned.permanentFailure);
