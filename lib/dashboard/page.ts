@@ -3,9 +3,9 @@
  * holds no tenant data (every number on the page comes from the API, with the caller's key or
  * principal), so an unauthenticated request sees a sign-in form and nothing else.
  */
-import type { HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { problem } from "../api/problem";
-import type { DashboardAsset } from "./assets";
+import { loadDashboardAssets, type DashboardAsset } from "./assets";
 
 /**
  * Script and styles from this origin only, no inline code, no framing, API calls to this origin
@@ -38,4 +38,11 @@ export function dashboardAssetResponse(assets: ReadonlyMap<string, DashboardAsse
   const headers = { "content-type": asset.contentType, etag: asset.etag, "cache-control": "no-cache", ...DASHBOARD_SECURITY_HEADERS };
   if (request.ifNoneMatch === asset.etag) return { status: 304, headers };
   return { status: 200, headers, body: asset.body };
+}
+
+/** The HTTP handler: assets are read from disk on the first request, then served from memory. */
+export function serveDashboard(load: () => ReadonlyMap<string, DashboardAsset> = loadDashboardAssets): (request: HttpRequest) => Promise<HttpResponseInit> {
+  let assets: ReadonlyMap<string, DashboardAsset> | undefined;
+  return async (request) =>
+    dashboardAssetResponse((assets ??= load()), { path: request.params.path, urlPath: new URL(request.url).pathname, ifNoneMatch: request.headers.get("if-none-match") });
 }

@@ -8,27 +8,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CleverSimulator, DEMO_SEED } from "../../lib/simulator";
 import { SqliteRosterStore } from "../../lib/store";
-import { ALL_RESOURCES } from "../../lib/sync/catalogue";
 import { spawnCli } from "../helpers/cliProcess";
-
-async function expectEqualToDistrict(database: string, users: number): Promise<void> {
-  const simulator = new CleverSimulator({ seed: DEMO_SEED, users });
-  const store = new SqliteRosterStore({ filename: database });
-  await store.migrate();
-  try {
-    for (const resource of ALL_RESOURCES) {
-      const expected: string[] = [];
-      for await (const record of simulator.groundTruth(resource)) expected.push(record.id);
-      const actual: string[] = [];
-      for await (const row of store.rows("demo", resource)) actual.push(row.cleverId);
-      expect({ resource, ids: actual }).toEqual({ resource, ids: expected });
-    }
-  } finally {
-    await store.close();
-  }
-}
+import { expectEqualToDistrict } from "../helpers/demoDistrict";
 
 test("after a sync, an incremental `sync --db new.db` runs a full sync into the new database and says why", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "cleversync-cli-state-"));
