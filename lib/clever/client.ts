@@ -38,6 +38,8 @@ export interface CleverClientOptions {
   apiVersion?: string;
   /** Records per page, 1..10000. Default 10000, the most Clever allows. */
   pageSize?: number;
+  /** Records parsed and yielded at a time from a page (pager.ts). Default DEFAULT_PARSE_BATCH (1000). */
+  parseBatch?: number;
   /** Per request, covering headers and body. Default 30000 ms. */
   timeoutMs?: number;
   /** Largest response body accepted (bytes); past it CleverResponseTooLargeError. Default 256 MiB. */
@@ -74,6 +76,8 @@ export interface PageOptions {
   school?: string;
   /** Number of the first page yielded (for resumed iterations). Default 1. */
   firstPageNumber?: number;
+  /** Records per yielded chunk of a page; default the client's parseBatch. */
+  batch?: number;
   signal?: AbortSignal;
 }
 
@@ -88,6 +92,7 @@ export class CleverClient {
   private readonly apiBase: URL;
   private readonly apiVersion: string;
   private readonly pageSize: number;
+  private readonly parseBatch?: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly ownAgent?: Dispatcher;
   private readonly http: HttpSettings;
@@ -104,6 +109,7 @@ export class CleverClient {
     this.apiBase = parseBaseUrl(options.baseUrl ?? CLEVER_API_BASE_URL);
     this.apiVersion = options.apiVersion ?? CLEVER_API_VERSION;
     this.pageSize = validatePageSize(options.pageSize ?? CLEVER_MAX_PAGE_SIZE, 'pageSize');
+    this.parseBatch = options.parseBatch;
     try {
       this.retryPolicy = resolveRetryPolicy(options.retry);
     } catch (error) {
@@ -126,7 +132,7 @@ export class CleverClient {
     this.onMetric = options.onMetric;
   }
 
-  /** Pages of a list endpoint, following Clever's `next` links. */
+  /** Pages of a list endpoint, following Clever's `next` links, each in chunks of bounded size (see CleverPage.final). */
   pages<R extends CleverListResource>(resource: R, options: PageOptions = {}): AsyncGenerator<CleverPage<CleverResourceRecords[R]>, void, undefined> {
     const limit = validatePageSize(options.limit ?? this.pageSize, 'limit');
     if (options.school !== undefined && !(SCHOOL_NESTED_RESOURCES as readonly string[]).includes(resource)) {
@@ -146,12 +152,13 @@ export class CleverClient {
     };
     return iteratePages<CleverResourceRecords[R]>(resource, url, requester, {
       firstPageNumber: options.firstPageNumber ?? 1,
+      batch: options.batch ?? this.parseBatch,
       onMetric: this.onMetric,
       signal: options.signal,
     });
   }
 
-  /** Records of a list endpoint, one by one (pages are still fetched whole). */
+  /** Records of a list endpoint, one by one (pages are fetched whole, parsed a chunk at a time). */
   async *records<R extends CleverListResource>(resource: R, options: PageOptions = {}): AsyncGenerator<CleverResourceRecords[R], void, undefined> {
     for await (const page of this.pages(resource, options)) yield* page.records;
   }

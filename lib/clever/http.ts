@@ -124,16 +124,27 @@ async function readCapped(response: Response, maxBytes: number, path: string, at
     throw tooLarge(`Content-Length ${declared}`);
   }
   if (!response.body) return Buffer.alloc(0);
+  // With a Content-Length the body is copied once into a buffer of that size; otherwise the chunks
+  // are kept as they came (no copy) and joined at the end. A page is ~8 MB of a 10,000-user
+  // response: copying it per chunk and again to join held three copies at once.
+  let whole = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
+    if (total + chunk.byteLength > maxBytes) {
       controller.abort();
       throw tooLarge(`over ${maxBytes} bytes read`);
     }
-    chunks.push(Buffer.from(chunk));
+    if (whole && total + chunk.byteLength <= whole.length) whole.set(chunk, total);
+    else {
+      // More than declared (or nothing declared): collect instead.
+      if (whole) chunks.push(whole.subarray(0, total));
+      whole = undefined;
+      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+    total += chunk.byteLength;
   }
+  if (whole) return total === whole.length ? whole : whole.subarray(0, total);
   return Buffer.concat(chunks, total);
 }
 

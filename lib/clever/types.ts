@@ -156,4 +156,9 @@ export interface CleverPage<T extends CleverRecord = CleverRecord> {
   latencyMs: number;
   /** Records whose id an earlier page (or record) already had: kept, and counted for the run summary. */
   duplicates?: number;
+  /**
+   * The last chunk of its HTTP page. A page is yielded in chunks of bounded size (pager.ts), each
+   * with the same `number`; `bytes` is on the final chunk, `latencyMs` on the first.
+   */
+  final: boolean;
 }

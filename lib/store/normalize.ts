@@ -96,19 +96,20 @@ export function truncate(value: string, max: number): string {
 
 function columnValue(resource: RosterResource, cleverId: string, column: ColumnDef, value: unknown): ColumnValue {
   if (value === null || value === undefined) return null;
-  const field = `${resource}[${cleverId}].columns.${column.name}`;
+  // Named only when it fails: built for every value, the name was a sync's largest allocation.
+  const field = () => `${resource}[${cleverId}].columns.${column.name}`;
   switch (column.kind) {
     case "text":
       if (typeof value === "string") return truncate(value, column.maxLength ?? Number.MAX_SAFE_INTEGER);
       if (typeof value === "number" && Number.isFinite(value)) return String(value);
-      throw new StoreInputError(field, `must be a string (got ${typeof value})`);
+      throw new StoreInputError(field(), `must be a string (got ${typeof value})`);
     case "bool":
       if (typeof value === "boolean") return value;
       if (value === 0 || value === 1) return value === 1;
-      throw new StoreInputError(field, `must be a boolean (got ${typeof value})`);
+      throw new StoreInputError(field(), `must be a boolean (got ${typeof value})`);
     case "date": {
       const match = typeof value === "string" ? DATE_PREFIX.exec(value) : null;
-      if (!match || !Number.isFinite(Date.parse(match[1]!))) throw new StoreInputError(field, "must be a date string starting YYYY-MM-DD");
+      if (!match || !Number.isFinite(Date.parse(match[1]!))) throw new StoreInputError(field(), "must be a date string starting YYYY-MM-DD");
       return match[1]!;
     }
   }
@@ -169,7 +170,7 @@ export function prepareRows(resource: RosterResource, rows: readonly RosterRow[]
       cleverId: row.cleverId,
       values: columns.map((column) => columnValue(resource, row.cleverId, column, source[column.name])),
       raw: row.raw,
-      lastModified: optionalIsoTimestamp(`${resource}[${row.cleverId}].lastModified`, row.lastModified),
+      lastModified: row.lastModified === null || row.lastModified === undefined ? null : isoTimestamp(`${resource}[${row.cleverId}].lastModified`, row.lastModified),
     };
     if (row.enrollments !== undefined) {
       if (resource !== "sections") throw new StoreInputError(`${resource}[${row.cleverId}].enrollments`, "only sections have enrollments");

@@ -102,7 +102,7 @@ export async function applyEvents(deps: Omit<ResourceSyncDependencies, "onPage">
       await flush();
       if (page.duplicates) result.duplicates = (result.duplicates ?? 0) + page.duplicates;
       result.events += page.records.length;
-      result.pages += 1;
+      if (page.final) result.pages += 1; // a page comes in chunks (lib/clever/pager.ts); count Clever's pages
       cursor = page.lastId ?? cursor;
       await deps.store.saveSyncState(tenantId, { eventsCursor: cursor }, new Date(deps.now()).toISOString());
     }

@@ -31,6 +31,14 @@ export interface ResourceSyncDependencies {
   maxRecordBytes?: number;
 }
 
+/** What the write of a chunk needs to know of its page. */
+interface ChunkFacts {
+  records: number;
+  lastId?: string;
+  final: boolean;
+  duplicates?: number;
+}
+
 /** Default cap of one record's JSON: far above a real record, far below what hurts memory. */
 export const DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
@@ -125,8 +133,10 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
     deps.checkpoints.put(tenantId, resource, { ...carried, runId, cursor, pagesDone: result.pages, recordsDone: result.records, ...extra });
 
   // A school sync pages Clever's nested list /schools/{id}/<resource> (Clever/swagger-api v3.0.yml).
-  for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1, ...(school ? { school } : {}) })) {
-    const { rows, quarantined } = mapPage(resource, page.records, deps.districtId, deps.maxRecordBytes);
+  // Pages come in chunks of bounded size (lib/clever/pager.ts). Two-stage pipeline: the next chunk
+  // is parsed and mapped while the previous one is being written; writes stay in order, one at a
+  // time, so a checkpoint never names a record before every earlier one is stored.
+  const writeChunk = async (page: ChunkFacts, rows: RosterRow[], quarantined: QuarantineEntry[]): Promise<void> => {
     await deps.lease?.renew();
     const sectionLossGuard: SectionLossGuard | undefined = deps.guard?.section;
     const counts = await deps.store.upsert(tenantId, resource, rows, { runId, syncedAt, sectionLossGuard });
@@ -148,16 +158,33 @@ export async function syncResource(deps: ResourceSyncDependencies, input: Resour
     result.updated += counts.updated;
     result.unchanged += counts.unchanged;
     result.quarantined += quarantined.length;
-    result.pages += 1;
-    result.records += page.records.length;
+    result.records += page.records;
     cursor = page.lastId ?? cursor;
+    if (!page.final) return;
+    // Progress and checkpoints count Clever's pages, as a resumed run numbers them.
+    result.pages += 1;
     deps.onPage?.({ resource, pages: result.pages, records: result.records });
     if (++sinceCheckpoint >= every) {
       await save();
       sinceCheckpoint = 0;
     }
+  };
+  let writing: Promise<void> | undefined;
+  try {
+    for await (const page of deps.clever.pages(resource, { startingAfter: cursor, limit: deps.pageSize, firstPageNumber: result.pages + 1, ...(school ? { school } : {}) })) {
+      const { rows, quarantined } = mapPage(resource, page.records, deps.districtId, deps.maxRecordBytes);
+      // Only the page's facts travel on: its parsed records can be collected while the rows are written.
+      const facts: ChunkFacts = { records: page.records.length, lastId: page.lastId, final: page.final, duplicates: page.duplicates };
+      await writing;
+      writing = writeChunk(facts, rows, quarantined);
+      // Handled here so a failing write is never an unhandled rejection while the next chunk is fetched; awaited above.
+      writing.catch(() => undefined);
+    }
+    await writing;
+  } finally {
+    // Clever failed mid-page: the chunk already handed to the store finishes before the error surfaces.
+    await writing?.catch(() => undefined);
   }
-
   // Only now is the resource complete: anything this run did not see is gone from Clever — unless
   // the guard finds the change implausible, then the deletions wait for a person to approve them.
   await deps.lease?.renew(true);

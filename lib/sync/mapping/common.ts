@@ -128,9 +128,9 @@ export const baseFields = {
   last_modified: optionalTimestamp,
 };
 
-/** An object that keeps unknown fields (they stay in raw JSON); may be null or absent. */
-export function optionalObject<S extends z.core.$ZodLooseShape>(shape: S) {
-  return z.looseObject(shape).nullish();
+/** An object; fields not named here are ignored (they stay in raw JSON, and copying them cost a sync most of its allocations); may be null or absent. */
+export function optionalObject<S extends z.core.$ZodShape>(shape: S) {
+  return z.object(shape).nullish();
 }
 
 // ---- reasons ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { baseFields, cleverId, optionalText, type ResourceMapping } from "./common";
 
-const courseSchema = z.looseObject({
+const courseSchema = z.object({
   ...baseFields,
   district: cleverId,
   name: optionalText,

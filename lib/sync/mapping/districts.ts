@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { baseFields, optionalText, requiredText, type ResourceMapping } from "./common";
 
-const districtSchema = z.looseObject({
+const districtSchema = z.object({
   ...baseFields,
   name: requiredText,
   state: optionalText,

@@ -6,6 +6,7 @@
 import type { RosterResource, RosterRow } from "../../store/types";
 import { describeIssues, typeName, type MappedRecordBase, type ResourceMapping } from "./common";
 import { courseMapping } from "./courses";
+import { compileFast, FAIL, type FastParse } from "./fastParse";
 import { districtMapping } from "./districts";
 import { schoolMapping } from "./schools";
 import { sectionMapping } from "./sections";
@@ -26,6 +27,9 @@ const MAPPINGS: Record<RosterResource, ResourceMapping<MappedRecordBase>> = {
   users: userMapping,
 };
 
+/** Each schema's fast path (fastParse.ts), compiled once. */
+const FAST = Object.fromEntries(Object.entries(MAPPINGS).map(([resource, mapping]) => [resource, compileFast(mapping.schema)])) as Record<RosterResource, FastParse<MappedRecordBase>>;
+
 export function mapRecord(resource: RosterResource, record: unknown): MapResult {
   try {
     const mapping = Object.prototype.hasOwnProperty.call(MAPPINGS, resource) ? MAPPINGS[resource] : undefined;
@@ -33,9 +37,13 @@ export function mapRecord(resource: RosterResource, record: unknown): MapResult 
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       return { ok: false, reason: `${resource}: expected a record object, got ${typeName(record)}` };
     }
-    const parsed = mapping.schema.safeParse(record, { reportInput: true });
-    if (!parsed.success) return { ok: false, reason: describeIssues(resource, parsed.error.issues) };
-    const value = parsed.data;
+    let value = FAST[resource](record);
+    if (value === FAIL) {
+      // Something is wrong: zod says what.
+      const parsed = mapping.schema.safeParse(record, { reportInput: true });
+      if (!parsed.success) return { ok: false, reason: describeIssues(resource, parsed.error.issues) };
+      value = parsed.data;
+    }
     const row: RosterRow = { cleverId: value.id, columns: mapping.columns(value), raw: JSON.stringify(record), lastModified: value.last_modified ?? null };
     if (mapping.enrollments) row.enrollments = mapping.enrollments(value);
     if (mapping.schools) row.schools = mapping.schools(value);

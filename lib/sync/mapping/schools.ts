@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { baseFields, cleverId, optionalObject, optionalText, requiredText, type ResourceMapping } from "./common";
 
-const schoolSchema = z.looseObject({
+const schoolSchema = z.object({
   ...baseFields,
   district: cleverId,
   name: requiredText,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Enrollment } from "../../store/types";
 import { baseFields, cleverId, cleverIdList, optionalCleverId, optionalText, requiredText, type ResourceMapping } from "./common";
 
-const sectionSchema = z.looseObject({
+const sectionSchema = z.object({
   ...baseFields,
   district: cleverId,
   school: cleverId,

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { baseFields, cleverId, optionalDate, optionalText, type ResourceMapping } from "./common";
 
-const termSchema = z.looseObject({
+const termSchema = z.object({
   ...baseFields,
   district: cleverId,
   name: optionalText,

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { baseFields, cleverId, cleverIdList, optionalCleverId, optionalObject, optionalText, type ResourceMapping } from "./common";
 
-const roles = z.looseObject({
+const roles = z.object({
   student: optionalObject({
     sis_id: optionalText,
     student_number: optionalText,
@@ -36,11 +36,11 @@ const roles = z.looseObject({
   district_admin: optionalObject({ title: optionalText }),
   contact: optionalObject({
     sis_id: optionalText,
-    student_relationships: z.array(z.looseObject({ student: cleverId, relationship: optionalText, type: optionalText })).nullish(),
+    student_relationships: z.array(z.object({ student: cleverId, relationship: optionalText, type: optionalText })).nullish(),
   }),
 });
 
-const userSchema = z.looseObject({
+const userSchema = z.object({
   ...baseFields,
   district: cleverId,
   email: optionalText,
