@@ -23,6 +23,18 @@ export interface ServicesInfo {
 
 const KINDS: RosterKind[] = ["districts", "schools", "terms", "courses", "users", "sections"];
 
+/**
+ * Delays every Clever request by `latencyMs`, as over the internet. FaultConfig.latencyMs delays
+ * data requests only (lib/simulator/faults.ts, FaultController.decide: the dice, latency included,
+ * are rolled for `target === 'data'`); the OAuth endpoints (/oauth/tokens, /oauth/tokeninfo) get
+ * the same delay from a scripted latency fault matching every OAuth request (`injectNext`, target
+ * 'oauth', a count no run exhausts).
+ */
+export function addLatency(simulator: CleverSimulator, latencyMs: number): void {
+  simulator.updateFaults({ latencyMs });
+  simulator.injectNext({ kind: "latency", ms: latencyMs }, { target: "oauth", count: Number.MAX_SAFE_INTEGER });
+}
+
 export function runServicesProcess(): void {
   let simulator: CleverSimulator | undefined;
   let azurite: AzuriteTables | undefined;
@@ -36,14 +48,7 @@ export function runServicesProcess(): void {
       const { seed, users, districts = 1, latencyMs = 0 } = params as { seed: number; users: number; districts?: number; latencyMs?: number };
       azurite = await startAzurite();
       simulator = new CleverSimulator({ districts: Array.from({ length: districts }, (_, i) => ({ seed: seed + i, users })), rateLimit: false });
-      if (latencyMs > 0) {
-        // FaultConfig.latencyMs delays data requests only (lib/simulator/faults.ts, FaultController.decide:
-        // the dice, latency included, are rolled for `target === 'data'`); the OAuth endpoints
-        // (/oauth/tokens, /oauth/tokeninfo) get the same delay from a scripted latency fault that
-        // matches every OAuth request (`injectNext`, target 'oauth', a count no run exhausts).
-        simulator.setFaults({ latencyMs });
-        simulator.injectNext({ kind: "latency", ms: latencyMs }, { target: "oauth", count: Number.MAX_SAFE_INTEGER });
-      }
+      if (latencyMs > 0) addLatency(simulator, latencyMs);
       const { url } = await simulator.start();
       const district = simulator.district();
       const counts = Object.fromEntries(KINDS.map((kind) => [kind, district.count(kind)]));
