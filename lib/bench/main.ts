@@ -414,8 +414,20 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (options.anchor) cases.push(await runCase(`${anchorLabel}${suffix}`, anchorUsers, options, pageSize, variant));
     cases.push(await runCase(`${options.latencyUsers.toLocaleString("en-US")} users${suffix}`, options.latencyUsers, options, pageSize, variant));
   }
-  const multiTenant = options.skipMulti ? null : await runMultiTenant(options);
-  const apiDuringSync = options.skipApiDuringSync || options.skipHealth ? null : await runApiDuringSync(options);
+  // A scenario that breaks (e.g. a child process dies) is reported and fails the run, but does not void the others' results.
+  const scenarioErrors: string[] = [];
+  const attempt = async <T>(name: string, work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (error) {
+      const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+      log(`FAILED ${message}`);
+      scenarioErrors.push(message);
+      return null;
+    }
+  };
+  const multiTenant = options.skipMulti ? null : await attempt("multi-tenant scenario", () => runMultiTenant(options));
+  const apiDuringSync = options.skipApiDuringSync || options.skipHealth ? null : await attempt("API-during-sync scenario", () => runApiDuringSync(options));
   return {
     generatedAt: new Date().toISOString(),
     command: `node ${process.execArgv.join(" ")} ${process.argv.slice(1).join(" ")}`.replace(/\s+/g, " ").trim(),
@@ -439,6 +451,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     health_floor: healthFloor,
     multi_tenant: multiTenant,
     api_during_sync: apiDuringSync,
+    scenario_errors: scenarioErrors,
     reference: DOTNET_REFERENCE,
     targets: evaluateTargets({ cases, healthFloor, multiTenant, apiDuringSync }),
   };
@@ -475,7 +488,7 @@ async function main(argv: string[]): Promise<void> {
     // Missed targets are findings, not errors; a sync that failed or ended unequal makes the numbers void.
     const invalid = invalidRuns(report);
     if (invalid.length) {
-      log(`INVALID: ${invalid.join(", ")}: a sync failed or the database differs from Clever`);
+      log(`INVALID: ${invalid.join(", ")}: a scenario broke, a sync failed or a database differs from Clever`);
       process.exitCode = 1;
     }
   }).parseAsync(argv);

@@ -119,6 +119,8 @@ export interface BenchReport {
   multi_tenant: MultiTenantResult | null;
   /** The API under load during a sync; null with --skip-api-during-sync or --skip-health. */
   api_during_sync: ApiDuringSyncResult | null;
+  /** Scenarios that broke before reporting (their part of the report is null); the run exits 1. */
+  scenario_errors: string[];
   /** Reference figures the results are read beside (see DOTNET_REFERENCE). */
   reference: typeof DOTNET_REFERENCE;
   targets: TargetCheck[];
@@ -263,8 +265,8 @@ export function evaluateTargets(input: { cases: CaseResult[]; healthFloor?: Heal
 }
 
 /** Syncs that failed or ended unequal to Clever: their numbers are void (the bench exits 1). */
-export function invalidRuns(report: Pick<BenchReport, "cases" | "multi_tenant" | "api_during_sync">): string[] {
-  const out: string[] = [];
+export function invalidRuns(report: Pick<BenchReport, "cases" | "multi_tenant" | "api_during_sync"> & { scenario_errors?: string[] }): string[] {
+  const out: string[] = [...(report.scenario_errors ?? [])];
   const bad = (status: string, verified: true | string[] | null) => status !== "Completed" || Array.isArray(verified);
   for (const c of report.cases) {
     if (bad(c.status.full, c.verified.full)) out.push(`${c.label} full`);
@@ -358,6 +360,7 @@ export function formatReport(report: BenchReport): string {
       ),
     );
   }
+  for (const error of report.scenario_errors ?? []) lines.push(`FAILED ${error}`);
   lines.push("");
   lines.push(table(["target", "limit", "measured", "met"], report.targets.map((t) => [t.target, t.limit, t.measured, t.met ? "yes" : "NO"])));
   for (const c of report.cases) {

@@ -142,6 +142,7 @@ describe("invalidRuns", () => {
     const report = { cases: [caseOf({ status: { full: "Completed", incremental: "Failed" } })], multi_tenant: m, api_during_sync: api(load(1), load(1), { runtimeStatus: "Terminated" }) };
     expect(invalidRuns(report)).toEqual(["10,000 users incremental", "multi-tenant sequential a", "sync under GET /api/health load (bench)"]);
     expect(invalidRuns({ cases: [caseOf()], multi_tenant: multi(), api_during_sync: null })).toEqual([]);
+    expect(invalidRuns({ cases: [caseOf()], multi_tenant: null, api_during_sync: null, scenario_errors: ["multi-tenant scenario: bench child exited"] })).toEqual(["multi-tenant scenario: bench child exited"]);
   });
 });
 
@@ -156,6 +157,7 @@ describe("formatReport", () => {
       health_floor: null,
       multi_tenant: multi(),
       api_during_sync: api(load(300), load(100)),
+      scenario_errors: [],
       reference: DOTNET_REFERENCE,
       targets: [],
     };
