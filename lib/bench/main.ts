@@ -32,6 +32,7 @@ import {
   invalidRuns,
   type ApiDuringSyncResult,
   type BenchReport,
+  type HealthStatusProbe,
   type CaseResult,
   type MultiTenantResult,
   type RouteDuringSync,
@@ -329,6 +330,24 @@ async function runMultiTenant(options: BenchOptions): Promise<MultiTenantResult>
   }
 }
 
+/** One GET /api/health: its HTTP status, overall status and every check that is not Healthy. */
+async function probeHealthStatus(url: string, at: string): Promise<HealthStatusProbe> {
+  const response = await fetch(`${url}/api/health`);
+  const text = await response.text();
+  let body: { status?: unknown; entries?: Record<string, { status?: unknown; description?: unknown }> } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // not JSON: reported through the status alone
+  }
+  const notHealthy = Object.fromEntries(
+    Object.entries(body.entries ?? {})
+      .filter(([, entry]) => entry.status !== "Healthy")
+      .map(([name, entry]) => [name, `${String(entry.status)}${entry.description ? `: ${String(entry.description)}` : ""}`]),
+  );
+  return { at, status: response.status, overall: String(body.status ?? "unknown"), notHealthy };
+}
+
 /**
  * The served app (the `serve` role: devhost HTTP + functions) under `--health-connections` clients
  * while a full sync of `--api-users` users runs in that same process: first on
@@ -350,18 +369,30 @@ async function runApiDuringSync(options: BenchOptions): Promise<ApiDuringSyncRes
       const world: WorldParams = { simulatorUrl: info.simulatorUrl, tablesConnection: info.tablesConnection, districtId: first, dataDir, tenants };
       const { url, functionKey } = await child.call<{ url: string; functionKey: string }>("serve", world);
       const headers = { "x-functions-key": functionKey };
-      // Warm both routes (the health snapshot is built on its first request) before any clock runs.
-      await fetch(`${url}/api/health`).then((r) => r.text());
+      // The health snapshot is built on the first request and its checks run in the background: wait for them.
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        if (!/warming up/i.test(await fetch(`${url}/api/health`).then((r) => r.text()))) break;
+      }
       const load = { connections: options.healthConnections, durationSeconds: options.healthDuration };
       const plan: Array<{ route: string; tenant: BenchTenant; headers?: Record<string, string> }> = [
         { route: `/api/tenants/${tenants[0]!.id}/runs`, tenant: tenants[0]!, headers },
         { route: "/api/health", tenant: tenants[1]! },
       ];
-      const during: Array<{ load: RouteLoadResult; run: TenantRun; verified: true | string[] | null }> = [];
-      for (const step of plan) {
+      const healthStatus: HealthStatusProbe[] = [];
+      const probeHealth = async (at: string) => {
+        const probe = await probeHealthStatus(url, at);
+        healthStatus.push(probe);
+        log(`${label}: /api/health ${at}: ${probe.status} ${probe.overall}${Object.keys(probe.notHealthy).length ? ` (${Object.entries(probe.notHealthy).map(([k, v]) => `${k}: ${v}`).join("; ")})` : ""}`);
+      };
+      const idleLoad = async (step: (typeof plan)[number]) => {
+        const idle = await loadRoute(url, step.route, { ...load, headers: step.headers });
+        log(`${label}: GET ${step.route} with no sync: ${idle.requests} answered, p50 ${idle.latencyMs.p50} ms, p99 ${idle.latencyMs.p99} ms, ${idle.timeouts} timeouts, ${idle.non2xx} non-2xx`);
+        return idle;
+      };
+      const syncUnderLoad = async (step: (typeof plan)[number]) => {
         const warm = await fetch(`${url}${step.route}`, { headers: step.headers });
         await warm.text();
-        if (!warm.ok) throw new Error(`GET ${step.route} answered ${warm.status} before the load: the scenario cannot measure it`);
+        if (step.headers && !warm.ok) throw new Error(`GET ${step.route} answered ${warm.status} before the load: the scenario cannot measure it`);
         const { instanceId } = await child.call<{ instanceId: string }>("startSync", { tenant: step.tenant.id });
         const done = child.call<TenantRun>("waitSync", { instanceId, tenant: step.tenant.id });
         // The cap is only a guard: the load ends when the sync does.
@@ -372,19 +403,29 @@ async function runApiDuringSync(options: BenchOptions): Promise<ApiDuringSyncRes
         );
         const verified = await verifyTenant(child, step.tenant.id, truths.get(step.tenant.districtId));
         if (verified !== null) log(`${label}: ${step.tenant.id}: database ${verified === true ? "equals" : "DIFFERS from"} its district${verified === true ? "" : `: ${verified.join("; ")}`}`);
-        during.push({ load: result, run, verified });
-      }
-      const routes: RouteDuringSync[] = [];
-      for (const [i, step] of plan.entries()) {
-        const idle = await loadRoute(url, step.route, { ...load, headers: step.headers });
-        log(`${label}: GET ${step.route} with no sync: ${idle.requests} answered, p50 ${idle.latencyMs.p50} ms, p99 ${idle.latencyMs.p99} ms, ${idle.timeouts} timeouts`);
-        const { load: duringLoad, run, verified } = during[i]!;
-        routes.push({ route: step.route, idle, during: duringLoad, sync: { tenant: run.tenant, runtimeStatus: run.runtimeStatus, seconds: round(run.seconds), records: run.records, verified, ...(run.error ? { error: run.error } : {}) } });
-      }
+        return { load: result, run, verified };
+      };
+      const route = (step: (typeof plan)[number], idle: RouteLoadResult, during: Awaited<ReturnType<typeof syncUnderLoad>>): RouteDuringSync => ({
+        route: step.route,
+        idle,
+        during: during.load,
+        sync: { tenant: during.run.tenant, runtimeStatus: during.run.runtimeStatus, seconds: round(during.run.seconds), records: during.run.records, verified: during.verified, ...(during.run.error ? { error: during.run.error } : {}) },
+      });
+      // Order: each idle baseline is taken while the app is as it was before that route's sync
+      // (health first, while no sync has run: a sync can leave a health check failing).
+      const [runsStep, healthStep] = plan as [(typeof plan)[number], (typeof plan)[number]];
+      await probeHealth("before any sync");
+      const healthIdle = await idleLoad(healthStep);
+      const runsDuring = await syncUnderLoad(runsStep);
+      const runsIdle = await idleLoad(runsStep);
+      await probeHealth("after the first sync");
+      const healthDuring = await syncUnderLoad(healthStep);
+      await probeHealth("after the second sync");
+      const routes = [route(runsStep, runsIdle, runsDuring), route(healthStep, healthIdle, healthDuring)];
       const peak = (await child.call<{ peakRssMb: number }>("memory")).peakRssMb;
       await child.call("stop");
       await services.call("stop");
-      return { users: options.apiUsers, connections: options.healthConnections, idle_duration_s: options.healthDuration, peak_rss_mb: peak, routes };
+      return { users: options.apiUsers, connections: options.healthConnections, idle_duration_s: options.healthDuration, peak_rss_mb: peak, routes, health_status: healthStatus };
     } finally {
       await child.exit().catch(() => child.kill());
     }

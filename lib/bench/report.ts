@@ -90,6 +90,15 @@ export interface RouteDuringSync {
   sync: { tenant: string; runtimeStatus: string; seconds: number; records: number; verified: true | string[] | null; error?: string };
 }
 
+/** GET /api/health at one moment of the API scenario: a sync can leave a check failing. */
+export interface HealthStatusProbe {
+  at: string;
+  status: number;
+  overall: string;
+  /** Each check that is not Healthy: its status and description. */
+  notHealthy: Record<string, string>;
+}
+
 export interface ApiDuringSyncResult {
   users: number;
   connections: number;
@@ -98,6 +107,8 @@ export interface ApiDuringSyncResult {
   /** Peak resident set of the serving process over the whole scenario. */
   peak_rss_mb: number;
   routes: RouteDuringSync[];
+  /** /api/health before any sync, after the first and after the second. */
+  health_status: HealthStatusProbe[];
 }
 
 export interface TargetCheck {
@@ -359,6 +370,10 @@ export function formatReport(report: BenchReport): string {
         ]),
       ),
     );
+    for (const h of api.health_status ?? []) {
+      const failing = Object.entries(h.notHealthy);
+      lines.push(`/api/health ${h.at}: ${h.status} ${h.overall}${failing.length ? ` (${failing.map(([k, v]) => `${k}: ${v}`).join("; ")})` : ""}`);
+    }
   }
   for (const error of report.scenario_errors ?? []) lines.push(`FAILED ${error}`);
   lines.push("");

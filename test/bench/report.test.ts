@@ -58,7 +58,7 @@ function multi(overrides: Partial<MultiTenantResult> = {}): MultiTenantResult {
 }
 
 function api(during: RouteLoadResult, idle: RouteLoadResult, sync: Partial<ApiDuringSyncResult["routes"][number]["sync"]> = {}): ApiDuringSyncResult {
-  return { users: 100_000, connections: 200, idle_duration_s: 10, peak_rss_mb: 300, routes: [{ route: "/api/health", idle, during, sync: { tenant: "bench", runtimeStatus: "Completed", seconds: 10, records: 1, verified: true, ...sync } }] };
+  return { users: 100_000, connections: 200, idle_duration_s: 10, peak_rss_mb: 300, health_status: [{ at: "after the second sync", status: 503, overall: "Unhealthy", notHealthy: { tables: "Unhealthy: timed out" } }], routes: [{ route: "/api/health", idle, during, sync: { tenant: "bench", runtimeStatus: "Completed", seconds: 10, records: 1, verified: true, ...sync } }] };
 }
 
 const find = (checks: ReturnType<typeof evaluateTargets>, pattern: RegExp) => checks.filter((c) => pattern.test(c.target));
@@ -165,6 +165,7 @@ describe("formatReport", () => {
     expect(text).toContain("58.9 s");
     expect(text).toMatch(/concurrent\s+2\s+100,000\s+shared\s+20\.00/);
     expect(text).toMatch(/GET \/api\/health\s+50\/100\s+1000\s+150\/300/);
+    expect(text).toContain("/api/health after the second sync: 503 Unhealthy (tables: Unhealthy: timed out)");
   });
 });
 
