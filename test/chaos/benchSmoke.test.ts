@@ -18,7 +18,7 @@ if (!built) console.warn(`benchSmoke: ${BENCH} is missing (run npm run build); s
   const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
   try {
     const file = join(dir, "bench.json");
-    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", BENCH, "--sizes", "300", "--no-anchor", "--skip-health", "--floor-runs", "1", "--json", file], {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", BENCH, "--sizes", "300", "--no-anchor", "--skip-health", "--skip-latency", "--skip-multi", "--floor-runs", "1", "--json", file], {
       env: { ...process.env, SYNC_PAGE_SIZE: "100" },
       timeout: 90_000,
     });
