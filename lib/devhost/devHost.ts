@@ -69,6 +69,7 @@ export class DevHost {
   #timers?: TimerTriggerScheduler;
   #wake?: NodeJS.Timeout;
   #url?: string;
+  #clientJson?: string;
 
   private constructor(options: DevHostOptions) {
     this.#functions = options.functions ?? registeredFunctions();
@@ -267,7 +268,13 @@ export class DevHost {
 
   #clientInputs(fn: RegisteredFunction): Record<string, RpcTypedData> {
     const inputs: Record<string, RpcTypedData> = {};
-    for (const name of durableClientBindings(fn)) inputs[name] = jsonInput(this.#clientData());
+    const names = durableClientBindings(fn);
+    if (!names.length) return inputs;
+    // The binding's data depends only on the host's URL, task hub and system key, fixed once the
+    // host listens: serialize it once, not on every invocation. Each invocation still gets its own
+    // typed data, which @azure/functions parses as it would the host's.
+    this.#clientJson ??= JSON.stringify(this.#clientData());
+    for (const name of names) inputs[name] = { string: this.#clientJson };
     return inputs;
   }
 
