@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Clock, VirtualClock, WallClock } from "./clock";
 import { ActivityOverride, DurableEngine, EngineWarning, InstanceStatus } from "./engine";
+import { defaultAppRoot, DurableConcurrency, durableConcurrency, readHostJson } from "./durableOptions";
 import { OrchestrationStalledError } from "./errors";
 import { RegisteredFunction, registeredFunctions, setCoreLogSink } from "./functionsCore";
 import { HistoryEvent, HistoryEventType } from "./history";
@@ -35,7 +36,17 @@ export interface DevHostOptions {
   serveTimers?: boolean;
   /** Functions to host; defaults to everything registered so far. */
   functions?: Map<string, RegisteredFunction>;
+  /** Overrides host.json's extensions.durableTask.maxConcurrentActivityFunctions (and its app-setting override). */
   maxConcurrentActivities?: number;
+  /** Overrides host.json's extensions.durableTask.maxConcurrentOrchestratorFunctions (and its app-setting override). */
+  maxConcurrentOrchestrators?: number;
+  /**
+   * The app's root, whose host.json sets the durable concurrency throttles (see durableOptions.ts);
+   * default: the nearest directory up from the devhost holding a host.json (this project's).
+   */
+  appRoot?: string;
+  /** Where app settings are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Receives function logs as they happen (they are also kept in `logs`). */
   onLog?: (entry: LogEntry) => void;
   onWarning?: (warning: EngineWarning) => void;
@@ -60,6 +71,8 @@ export class DevHost {
   readonly logs: LogEntry[] = [];
   readonly keys: { functionKey: string; masterKey: string; systemKey: string };
   readonly taskHub: string;
+  /** The durable concurrency throttles in force (host.json, app-setting overrides, or the options). */
+  readonly concurrency: DurableConcurrency;
   /** Instances found in flight in the store at start, now resumed. */
   resumed: string[] = [];
   readonly #store?: InstanceStore;
@@ -69,8 +82,15 @@ export class DevHost {
   #timers?: TimerTriggerScheduler;
   #wake?: NodeJS.Timeout;
   #url?: string;
+  #clientJson?: string;
 
   private constructor(options: DevHostOptions) {
+    // As the host does at start: a bad throttle value stops it, naming the setting.
+    const concurrency = durableConcurrency(readHostJson(options.appRoot ?? defaultAppRoot()), options.env ?? process.env);
+    this.concurrency = {
+      maxConcurrentActivityFunctions: options.maxConcurrentActivities ?? concurrency.maxConcurrentActivityFunctions,
+      maxConcurrentOrchestratorFunctions: options.maxConcurrentOrchestrators ?? concurrency.maxConcurrentOrchestratorFunctions,
+    };
     this.#functions = options.functions ?? registeredFunctions();
     this.clock = typeof options.clock === "object" ? options.clock : options.clock === "wall" ? new WallClock() : new VirtualClock(options.virtualStart);
     this.keys = {
@@ -89,7 +109,8 @@ export class DevHost {
       functions: this.#functions,
       clock: this.clock,
       log,
-      maxConcurrentActivities: options.maxConcurrentActivities,
+      maxConcurrentActivities: this.concurrency.maxConcurrentActivityFunctions,
+      maxConcurrentOrchestrators: this.concurrency.maxConcurrentOrchestratorFunctions,
       onWarning: options.onWarning,
       bindingInputs: (fn) => this.#clientInputs(fn),
       store: options.store,
@@ -267,7 +288,13 @@ export class DevHost {
 
   #clientInputs(fn: RegisteredFunction): Record<string, RpcTypedData> {
     const inputs: Record<string, RpcTypedData> = {};
-    for (const name of durableClientBindings(fn)) inputs[name] = jsonInput(this.#clientData());
+    const names = durableClientBindings(fn);
+    if (!names.length) return inputs;
+    // The binding's data depends only on the host's URL, task hub and system key, fixed once the
+    // host listens: serialize it once, not on every invocation. Each invocation still gets its own
+    // typed data, which @azure/functions parses as it would the host's.
+    this.#clientJson ??= JSON.stringify(this.#clientData());
+    for (const name of names) inputs[name] = { string: this.#clientJson };
     return inputs;
   }
 

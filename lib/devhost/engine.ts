@@ -69,8 +69,10 @@ export interface EngineOptions {
   functions: Map<string, RegisteredFunction>;
   clock: Clock;
   log: FunctionLogSink;
-  /** Concurrent activity invocations, like the extension's maxConcurrentActivityFunctions. */
+  /** Concurrent activity invocations: the extension's maxConcurrentActivityFunctions (see durableOptions.ts). */
   maxConcurrentActivities?: number;
+  /** Concurrent orchestrator episodes: the extension's maxConcurrentOrchestratorFunctions. */
+  maxConcurrentOrchestrators?: number;
   onWarning?: (warning: EngineWarning) => void;
   /** Non-trigger inputs a function declared (the devhost supplies `durableClient` bindings). */
   bindingInputs?: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
@@ -89,6 +91,7 @@ export class DurableEngine {
   readonly #clock: Clock;
   readonly #log: FunctionLogSink;
   readonly #maxActivities: number;
+  readonly #maxOrchestrators: number;
   readonly #onWarning?: (warning: EngineWarning) => void;
   readonly #bindingInputs: (fn: RegisteredFunction) => Record<string, RpcTypedData>;
   readonly #store?: InstanceStore;
@@ -108,6 +111,7 @@ export class DurableEngine {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#maxActivities = options.maxConcurrentActivities ?? 20;
+    this.#maxOrchestrators = options.maxConcurrentOrchestrators ?? 20;
     this.#onWarning = options.onWarning;
     this.#bindingInputs = options.bindingInputs ?? (() => ({}));
     this.#store = options.store;
@@ -426,6 +430,10 @@ export class DurableEngine {
     // the wall clock: at once, not when everything else has gone idle.
     if (this.#timers.length && this.#timers[0].fireAt <= this.#clock.now()) this.fireDueTimers();
     for (const instance of this.#instances.values()) {
+      // maxConcurrentOrchestratorFunctions: at most this many orchestrator work items at once per
+      // host instance (durable-functions-perf-and-scale#concurrency-throttles); the rest wait in
+      // their inbox and go when an episode ends (#track kicks the dispatcher again).
+      if (this.#busy.size >= this.#maxOrchestrators) break;
       if (!instance.inbox.length || this.#busy.has(instance.instanceId)) continue;
       if (instance.status === "Suspended" || TERMINAL.has(instance.status)) continue;
       this.#track(this.#runEpisode(instance));

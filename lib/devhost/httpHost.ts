@@ -133,11 +133,22 @@ export class HttpHost {
     const prefix = `/${this.#deps.routePrefix}`;
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return send(res, notFound(path));
     const routePath = path.slice(prefix.length);
-    const candidates = this.#routes.map((r) => ({ r, params: r.route.match(routePath) })).filter((c) => c.params);
-    if (!candidates.length) return send(res, notFound(path));
     const method = (req.method ?? "GET").toUpperCase();
-    const hit = candidates.find((c) => c.r.methods.includes(method));
-    if (!hit) return send(res, methodNotAllowed(method, [...new Set(candidates.flatMap((c) => c.r.methods))]));
+    // The first route (registration order) whose template matches the path and whose methods take
+    // the method; a path that some route matches under other methods only is a 405 naming them.
+    let hit: { r: HttpRoute; params: Record<string, string> } | undefined;
+    let allowed: Set<string> | undefined;
+    for (const r of this.#routes) {
+      const params = r.route.match(routePath);
+      if (!params) continue;
+      if (r.methods.includes(method)) {
+        hit = { r, params };
+        break;
+      }
+      allowed ??= new Set();
+      for (const m of r.methods) allowed.add(m);
+    }
+    if (!hit) return send(res, allowed ? methodNotAllowed(method, [...allowed]) : notFound(path));
     if (!this.#authorized(hit.r.authLevel as RequiredLevel, [presentedKey(req.headers, url.searchParams)])) return send(res, unauthorized(hit.r.authLevel));
 
     const rpcRequest: RpcHttpData = {
@@ -145,7 +156,7 @@ export class HttpHost {
       url: url.href,
       headers: flattenHeaders(req.headers),
       query: Object.fromEntries(url.searchParams.entries()),
-      params: hit.params!,
+      params: hit.params,
       body: body.length ? { bytes: body } : undefined,
     };
     const rpcResponse = await this.#deps.invokeHttp(hit.r.fn, rpcRequest, origin);
@@ -157,7 +168,12 @@ export class HttpHost {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // No Content-Length and no Transfer-Encoding: the request has no body (RFC 9112 §6.3), so there
+  // is nothing to wait for; Node discards the (empty) stream when the response ends.
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return Promise.resolve(EMPTY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -194,6 +210,7 @@ function writeRpcHttpResponse(res: ServerResponse, rpc: unknown): void {
   if (body === undefined) res.end();
   else res.end(Buffer.isBuffer(body) ? body : typeof body === "string" ? body : JSON.stringify(body));
 }
+
 
 function send(res: ServerResponse, response: ManagementResponse): void {
   res.statusCode = response.status;

@@ -32,7 +32,7 @@ export function compileRoute(template: string): CompiledRoute {
         const segment = segments[i];
         const part = parts[i];
         if (segment.kind === "literal") {
-          if (part === undefined || safeDecode(part)?.toLowerCase() !== segment.text) return undefined;
+          if (part === undefined || (part.includes("%") ? safeDecode(part) : part)?.toLowerCase() !== segment.text) return undefined;
           continue;
         }
         if (segment.catchAll) {

@@ -67,11 +67,13 @@ export async function serveApp(options: ServeOptions = {}): Promise<DevHost> {
     onLog: (entry) => print(`[${entry.level}] ${entry.functionName}: ${entry.message}`),
     onWarning: (warning) => print(`[warning] devhost${warning.instanceId ? ` ${warning.instanceId}` : ""}: ${warning.message}`),
     store: options.stateFile ? new SqliteInstanceStore(options.stateFile) : undefined,
+    appRoot,
   });
   if (options.stateFile) {
     print(`Durable state (instances, history): SQLite at ${options.stateFile}${host.resumed.length ? `; resumed ${host.resumed.length} in-flight instance(s): ${host.resumed.join(", ")}` : ""}`);
   }
   print(`CleverSyncSOS functions are listening on ${host.url}`);
+  print(`Durable concurrency per instance (host.json or AzureFunctionsJobHost__extensions__durableTask__*): ${host.concurrency.maxConcurrentActivityFunctions} activities, ${host.concurrency.maxConcurrentOrchestratorFunctions} orchestrators`);
   for (const route of host.httpRoutes()) {
     print(`  ${route.name}: [${route.methods.join(",")}] ${host.url}/${route.route}${route.authLevel === "anonymous" ? "" : "  (needs key)"}`);
   }

@@ -43,12 +43,21 @@ export class HealthHolder {
 
 export const processHealth = new HealthHolder();
 
+/** A durable client, or a way to get one only when it is needed (df.getClient over the invocation's context). */
+export type DurableClientSource = Pick<DurableClient, "getStatusBy"> | (() => Pick<DurableClient, "getStatusBy">);
+
 /**
- * Points the keeper check at this invocation's durable client. The first binding also refreshes
- * that one check in the background (not awaited), so token state does not wait a whole interval
- * after a cold start; later bindings only swap the client.
+ * Points the keeper check at a durable client. The first binding also refreshes that one check in
+ * the background (not awaited), so token state does not wait a whole interval after a cold start.
+ * Once bound, a lazy source is never called: building a DurableClient (durable-functions getClient:
+ * clone the binding data, validate every webhook URL, create an axios instance) is the larger part
+ * of a health request's cost, and the binding data it is built from is the same for every
+ * invocation in a host process (the extension's base URLs and system key), so the first client serves.
+ * An eager client still replaces the previous one, as before.
  */
-export function bindDurableClient(runtime: HealthRuntime, client: Pick<DurableClient, "getStatusBy">): void {
+export function bindDurableClient(runtime: HealthRuntime, source: DurableClientSource): void {
+  if (typeof source === "function" && runtime.keepers.bound) return;
+  const client = typeof source === "function" ? source() : source;
   const first = runtime.keepers.bind(() => readKeeperStatuses(client));
   if (first && runtime.snapshot.running && runtime.snapshot.names.includes(CLEVER_AUTH_CHECK)) void runtime.snapshot.refresh([CLEVER_AUTH_CHECK]);
 }

@@ -5,7 +5,7 @@
 import type { HttpResponseInit } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { createRedactor } from "../telemetry";
-import { bindDurableClient, type HealthRuntime } from "./holder";
+import { bindDurableClient, type DurableClientSource, type HealthRuntime } from "./holder";
 import { livenessReport } from "./liveness";
 import { buildReport, httpStatusFor, type HealthReport } from "./report";
 import { describeFailure, safeDescription } from "./snapshot";
@@ -38,8 +38,11 @@ export function livenessResponse(): HttpResponseInit {
   return respond(livenessReport(startedAt));
 }
 
-/** GET /api/health: host, dependencies and token health counts; no tenant ids. */
-export function healthResponse(provide: HealthRuntimeProvider, client?: Pick<DurableClient, "getStatusBy">): HttpResponseInit {
+/**
+ * GET /api/health: host, dependencies and token health counts; no tenant ids. Pass the client
+ * lazily (`() => df.getClient(context)`): it is built only until the keeper check has one.
+ */
+export function healthResponse(provide: HealthRuntimeProvider, client?: DurableClientSource): HttpResponseInit {
   return withRuntime(provide, (runtime) => {
     if (client) bindDurableClient(runtime, client);
     return overallReport(runtime.snapshot, livenessReport(startedAt).entries.host);
