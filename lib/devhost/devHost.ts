@@ -47,8 +47,10 @@ export interface DevHostOptions {
   appRoot?: string;
   /** Where app settings are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Receives function logs as they happen (they are also kept in `logs`). */
+  /** Receives function logs as they happen (the newest are also kept in `logs`). */
   onLog?: (entry: LogEntry) => void;
+  /** How many of the newest log entries `logs` keeps (default DEFAULT_KEPT_LOGS). */
+  keptLogs?: number;
   onWarning?: (warning: EngineWarning) => void;
   /** Keep durable instances here and resume them at start (default: memory only). */
   store?: InstanceStore;
@@ -65,6 +67,9 @@ export interface RunOptions {
  * The local Functions + Durable Task host: the project's registered functions, a durable
  * engine, an HTTP surface on loopback, and the testing API the project's tests drive.
  */
+/** Log entries a DevHost keeps for its testing API: the newest this many (older ones went to onLog). */
+export const DEFAULT_KEPT_LOGS = 20_000;
+
 export class DevHost {
   readonly engine: DurableEngine;
   readonly clock: Clock;
@@ -99,7 +104,10 @@ export class DevHost {
       systemKey: options.systemKey ?? randomBytes(18).toString("base64url"),
     };
     this.taskHub = options.taskHub ?? "CleverSyncLocal";
+    const kept = Math.max(1, Math.floor(options.keptLogs ?? DEFAULT_KEPT_LOGS));
     const log: FunctionLogSink = (entry) => {
+      // A host that runs for weeks (`cleversync start`) must not keep every log line it ever wrote.
+      if (this.logs.length >= kept) this.logs.splice(0, Math.ceil(kept / 2));
       this.logs.push(entry);
       options.onLog?.(entry);
     };
@@ -141,7 +149,7 @@ export class DevHost {
       host.#armWallTimer();
       if (options.serveTimers) {
         host.#timers = new TimerTriggerScheduler(timerTriggers(host.#functions), (fn, payload) => host.#invokeNonHttp(fn, payload), (message) =>
-          host.logs.push({ functionName: "devhost", invocationId: "", level: "error", message }),
+          host.#log({ functionName: "devhost", invocationId: "", level: "error", message }),
         );
         host.#timers.start();
       }
