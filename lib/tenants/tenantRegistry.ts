@@ -16,7 +16,20 @@ export type TenantRegistryOptions = TableConnection & {
   tableName?: string;
   /** Source of createdAt/updatedAt; injectable for tests. */
   clock?: () => Date;
+  /**
+   * How long a tenant read stays fresh in this process (default DEFAULT_READ_CACHE_MS; 0 reads the
+   * table every time). This registry's own writes update it at once; another instance's writes are
+   * seen within this time. Read-modify-write paths always read the table.
+   */
+  readCacheMs?: number;
 };
+
+/**
+ * Every API request reads its tenant: under load those table reads were the API's cost and its
+ * tail (a plain GET /api/tenants/{id} at 200 connections: p99 2.9 s, against Azurite). A tenant's
+ * settings change rarely and a stale read is only ever a read: writes are conditional on the ETag.
+ */
+export const DEFAULT_READ_CACHE_MS = 2000;
 
 export interface ListTenantsOptions {
   enabledOnly?: boolean;
@@ -41,10 +54,15 @@ const UNCONDITIONAL_ATTEMPTS = 3;
 export class TenantRegistry {
   private readonly table: LazyTable;
   private readonly clock: () => Date;
+  private readonly readCacheMs: number;
+  /** Recent reads by id (undefined: no such tenant), and reads in flight, shared by concurrent callers. */
+  private readonly recent = new Map<string, { tenant: Tenant | undefined; at: number }>();
+  private readonly reading = new Map<string, Promise<Tenant | undefined>>();
 
   constructor(options: TenantRegistryOptions) {
     this.table = new LazyTable(createTableClient(options, options.tableName ?? DEFAULT_TENANTS_TABLE));
     this.clock = options.clock ?? (() => new Date());
+    this.readCacheMs = Math.max(0, options.readCacheMs ?? DEFAULT_READ_CACHE_MS);
   }
 
   /** Adds a new tenant. Throws InvalidTenantError or TenantAlreadyExistsError. */
@@ -59,9 +77,30 @@ export class TenantRegistry {
     return tenant;
   }
 
-  /** Like get, but undefined when there is no such tenant. */
+  /** Like get, but undefined when there is no such tenant. At most readCacheMs old. */
   async find(id: string): Promise<Tenant | undefined> {
     assertTenantId(id);
+    const recent = this.recent.get(id);
+    if (recent && Date.now() - recent.at < this.readCacheMs) return recent.tenant;
+    let read = this.reading.get(id);
+    if (!read) {
+      read = this.read(id).finally(() => this.reading.delete(id));
+      this.reading.set(id, read);
+    }
+    return read;
+  }
+
+  /** Reads the row itself, and remembers it. */
+  private async read(id: string): Promise<Tenant | undefined> {
+    const at = Date.now();
+    const tenant = await this.readRow(id);
+    // A write that finished while this read was under way is newer: keep it.
+    const known = this.recent.get(id);
+    if (this.readCacheMs > 0 && !(known && known.at > at)) this.recent.set(id, { tenant, at });
+    return tenant;
+  }
+
+  private async readRow(id: string): Promise<Tenant | undefined> {
     const table = await this.table.open();
     try {
       return this.toTenant(await table.getEntity<Record<string, unknown>>(id, TENANT_ROW_KEY));
@@ -99,6 +138,7 @@ export class TenantRegistry {
     assertTenantId(id);
     const patch = parseTenantChanges(changes);
     for (let attempt = 1; ; attempt++) {
+      this.recent.delete(id); // read-modify-write reads the table, never a remembered read
       const current = await this.get(id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.etag) throw new TenantConcurrencyError(id);
       const { createdAt, updatedAt: _previous, etag, ...definition } = current;
@@ -117,6 +157,7 @@ export class TenantRegistry {
   async upsert(input: unknown, options: ConditionalOptions = {}): Promise<UpsertResult> {
     const tenant = parseTenantInput(input);
     if (options.ifMatch !== undefined) {
+      this.recent.delete(tenant.id);
       const current = await this.find(tenant.id);
       if (!current || current.etag !== options.ifMatch) throw new TenantConcurrencyError(tenant.id);
       try {
@@ -126,6 +167,7 @@ export class TenantRegistry {
       }
     }
     for (let attempt = 1; ; attempt++) {
+      this.recent.delete(tenant.id);
       const current = await this.find(tenant.id);
       try {
         if (!current) return { tenant: await this.insert(tenant), created: true };
@@ -146,8 +188,10 @@ export class TenantRegistry {
   async remove(id: string, options: ConditionalOptions = {}): Promise<void> {
     assertTenantId(id);
     const table = await this.table.open();
+    this.recent.delete(id);
     try {
       await table.deleteEntity(id, TENANT_ROW_KEY, { etag: options.ifMatch ?? "*" });
+      this.remember(id, undefined);
     } catch (error) {
       if (isEntityNotFound(error)) throw new TenantNotFoundError(id);
       if (storageStatus(error) === 412) throw new TenantConcurrencyError(id);
@@ -161,7 +205,7 @@ export class TenantRegistry {
     const entity = tenantToEntity(tenant, { createdAt: now, updatedAt: now });
     try {
       const response = await table.createEntity(entity);
-      return this.toTenant({ ...entity, etag: requireEtag(response.etag, "createEntity") });
+      return this.remember(tenant.id, this.toTenant({ ...entity, etag: requireEtag(response.etag, "createEntity") }));
     } catch (error) {
       if (storageStatus(error) === 409) throw new TenantAlreadyExistsError(tenant.id);
       throw toStoreError("createEntity", error);
@@ -174,12 +218,19 @@ export class TenantRegistry {
     const entity = tenantToEntity(tenant, { createdAt, updatedAt: this.now() });
     try {
       const response = await table.updateEntity(entity, "Replace", { etag });
-      return this.toTenant({ ...entity, etag: requireEtag(response.etag, "updateEntity") });
+      return this.remember(tenant.id, this.toTenant({ ...entity, etag: requireEtag(response.etag, "updateEntity") }));
     } catch (error) {
       if (storageStatus(error) === 412) throw new TenantConcurrencyError(tenant.id);
       if (isEntityNotFound(error)) throw new TenantNotFoundError(tenant.id);
       throw toStoreError("updateEntity", error);
     }
+  }
+
+  /** This registry's own write: later reads here see it at once. */
+  private remember<T extends Tenant | undefined>(id: string, tenant: T): T {
+    if (this.readCacheMs > 0) this.recent.set(id, { tenant, at: Date.now() });
+    else this.recent.delete(id);
+    return tenant;
   }
 
   private toTenant(entity: StoredEntity): Tenant {

@@ -3,7 +3,8 @@
  * entry still reaches onLog, but memory does not grow with the weeks a `cleversync start` runs.
  */
 import * as df from "durable-functions";
-import type { InvocationContext, OrchestrationContext } from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import type { OrchestrationContext } from "durable-functions";
 import { DevHost } from "../../lib/devhost";
 
 df.app.activity("keptLogsChatty", {
