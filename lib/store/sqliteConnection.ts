@@ -11,21 +11,33 @@ const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
 
 /**
  * Page cache per connection, in KiB (a negative cache_size is KiB: https://sqlite.org/pragma.html#pragma_cache_size).
- * SQLite's default is 2 MiB; 16 MiB holds the upper levels of the roster tables' and indexes'
- * b-trees of a 100k-user district, so a write batch rereads fewer pages. It is an upper bound,
+ * SQLite's default is 2 MiB. Measured with lib/bench/storeWrite.ts (100k users + 19k sections with
+ * 500k enrollments, in-thread, CPU of the insert pass, two runs each): 2 MiB 4.50/4.36 s, 8 MiB
+ * 4.29/4.27 s, 16 MiB 4.27/4.24 s — 8 MiB takes nearly all of the gain. It is an upper bound,
  * filled only as pages are touched: a store has two connections (the caller's, mostly reading,
- * and the writer thread's), so four tenants syncing at once hold at most 4 × 2 × 16 = 128 MiB.
+ * and the writer thread's), so four tenants syncing at once hold at most 4 × 2 × 8 = 64 MiB.
  */
-export const SQLITE_CACHE_KIB = 16 * 1024;
+export const SQLITE_CACHE_KIB = 8 * 1024;
 
 /**
  * WAL pages before an automatic checkpoint copies them into the database
  * (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint, https://sqlite.org/wal.html#ckpt).
  * The default, 1000 pages (4 MiB), checkpoints every few write batches of a sync, each copying
  * and syncing the same hot index pages again; 10,000 (≈40 MiB of WAL on disk, not in memory)
- * copies each page once per many batches. Readers are never blocked by it.
+ * copies each page once per many batches. Readers are never blocked by it. Measured as above:
+ * insert pass 4.59/4.87 → 4.22/4.55 s CPU, the unchanged re-sync pass alike (1.44/1.81 → 1.39/1.75 s).
+ * (docs/benchmarks.md found 100,000 pages slowed the unchanged pass: the WAL then holds most of the database.)
  */
 export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
+/*
+ * Left at their defaults, measured or reasoned: mmap_size (https://sqlite.org/pragma.html#pragma_mmap_size,
+ * https://sqlite.org/mmap.html) maps the file into the process, and mapped pages count in its RSS
+ * — the figure the per-sync memory bound is about — and 256 MiB of it changed nothing measurable
+ * in the CPU of a 100k-user write (lib/bench/storeWrite.ts: 4.61 vs 4.61 s);
+ * temp_store (https://sqlite.org/pragma.html#pragma_temp_store) matters only for temporary
+ * b-trees (sorts, materialized views), which the write path never builds.
+ */
 
 export function openSqlite(filename: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;

@@ -11,7 +11,7 @@ import type Database from "better-sqlite3";
 import { StoreInputError, StoreNotReadyError, StoreSchemaError } from "./errors";
 import { SQLITE_BOOTSTRAP, SQLITE_MIGRATIONS } from "./migrations/sqlite";
 import { withRetry, type RetryOptions } from "./retry";
-import { checkMaxRowsPerTransaction } from "./transactionSize";
+import { checkMaxRowsPerTransaction, rowWeight, transactionChunks } from "./transactionSize";
 import {
   assertCleverId,
   assertResource,
@@ -28,12 +28,13 @@ import {
   prepareRun,
   prepareRunResult,
   truncate,
+  type PreparedRow,
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
 import { openSqlite, sqliteStep } from "./sqliteConnection";
 import { q } from "./sqliteStatements";
 import { InThreadWriter, ThreadWriter, type SqliteWriter, type WriteArgs, type WriteResult } from "./sqliteWriter";
-import { sqliteStatements, type SqliteStatements, type SqliteWriteMethod } from "./sqliteWrites";
+import { sqliteStatements, type SqliteStatements, type SqliteWriteMethod, type UpsertRun } from "./sqliteWrites";
 import { ROSTER_VIEWS, VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views";
 import { ACTOR_MAX_LENGTH, auditFromRow, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
@@ -110,6 +111,8 @@ export class SqliteRosterStore implements RosterStore {
   private statements?: SqliteStatements;
   private writer?: SqliteWriter;
   private closed = false;
+  /** Upserts under way, each possibly several requests: close() lets them finish. */
+  private readonly active = new Set<Promise<unknown>>();
 
   constructor(options: SqliteRosterStoreOptions) {
     const { filename } = options;
@@ -161,7 +164,35 @@ export class SqliteRosterStore implements RosterStore {
     assertRunId(run?.runId);
     const syncedAt = isoTimestamp("syncedAt", run.syncedAt);
     const batch = prepareRows(resource, rows);
-    return this.write("upsert", [tenantId, resource, batch, { runId: run.runId, syncedAt, sectionLossGuard: run.sectionLossGuard }], true);
+    this.ready();
+    const write = this.upsertChunks(tenantId, resource, batch, { runId: run.runId, syncedAt, sectionLossGuard: run.sectionLossGuard });
+    // close() waits for it: the call's later transactions are not cut off.
+    this.active.add(write);
+    try {
+      return await write;
+    } finally {
+      this.active.delete(write);
+    }
+  }
+
+  private async upsertChunks(tenantId: string, resource: RosterResource, batch: PreparedRow[], options: UpsertRun): Promise<UpsertCounts> {
+    const total: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, restored: 0 };
+    if (resource === "sections") Object.assign(total, { enrollmentsRemoved: 0, enrollmentsRestored: 0, heldSections: [] });
+    // One request per transaction: what crosses to the writer thread at once stays small (a page of
+    // 10,000 records would be copied whole, twice), and a retry resumes at the transaction that failed.
+    for (const chunk of transactionChunks(batch, this.maxRowsPerTransaction, rowWeight)) {
+      const c = await this.send("upsert", [tenantId, resource, chunk, options], true);
+      total.inserted += c.inserted;
+      total.updated += c.updated;
+      total.unchanged += c.unchanged;
+      total.restored += c.restored;
+      if (resource === "sections") {
+        total.enrollmentsRemoved! += c.enrollmentsRemoved!;
+        total.enrollmentsRestored! += c.enrollmentsRestored!;
+        total.heldSections!.push(...c.heldSections!);
+      }
+    }
+    return total;
   }
 
   async softDeleteMissing(tenantId: string, resource: RosterResource, runId: string, deletedAt: string, scope?: SweepScope): Promise<number> {
@@ -452,6 +483,7 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
     if (this.closed) return;
     this.closed = true;
     try {
+      await Promise.allSettled([...this.active]);
       await this.writer?.close();
     } finally {
       this.db.close();
@@ -467,6 +499,11 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
   /** A write on the writer (after the same readiness checks as a read), retried on transient errors when `retry`. */
   private async write<M extends SqliteWriteMethod>(method: M, args: WriteArgs<M>, retry: boolean): Promise<WriteResult<M>> {
     this.ready();
+    return this.send(method, args, retry);
+  }
+
+  /** One request to the writer, without the readiness check (a started upsert's later transactions). */
+  private async send<M extends SqliteWriteMethod>(method: M, args: WriteArgs<M>, retry: boolean): Promise<WriteResult<M>> {
     const writer = this.writer!;
     const attempt = () => writer.call(method, args);
     return retry ? withRetry(method, this.retry, attempt) : attempt();
