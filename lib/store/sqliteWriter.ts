@@ -14,6 +14,7 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import type Database from "better-sqlite3";
 import { RunNotFoundError, StoreError, StoreInputError, StoreNotReadyError, StoreQueryError, StoreSchemaError, StoreUnavailableError } from "./errors";
 import { SqliteWrites, type SqliteWriteMethod } from "./sqliteWrites";
@@ -97,25 +98,41 @@ export class InThreadWriter implements SqliteWriter {
 /**
  * ts-jest runs the TypeScript sources, which a worker thread cannot load: there the thread first
  * installs a require hook that transpiles .ts with the TypeScript compiler (a devDependency), then
- * loads the worker module. The built app (plain tsc) starts dist/lib/store/sqliteWriterWorker.js.
+ * loads the worker module. Transpiled files are cached by content hash in a temp directory, so
+ * only the first thread pays for loading the compiler. The built app (plain tsc) starts
+ * dist/lib/store/sqliteWriterWorker.js.
  */
 const TS_BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
-const { readFileSync } = require("node:fs");
-const ts = require(workerData.typescript);
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const { join } = require("node:path");
+let ts;
 require.extensions[".ts"] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, "utf8"), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
-  });
-  module._compile(outputText, filename);
+  const source = readFileSync(filename, "utf8");
+  const cached = join(workerData.cacheDir, createHash("sha256").update(filename + "\\0" + source).digest("hex") + ".js");
+  let js;
+  try {
+    js = readFileSync(cached, "utf8");
+  } catch {
+    ts ??= require(workerData.typescript);
+    js = ts.transpileModule(source, {
+      fileName: filename,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+    }).outputText;
+    mkdirSync(workerData.cacheDir, { recursive: true });
+    const temp = cached + "." + process.pid + "." + require("node:worker_threads").threadId;
+    writeFileSync(temp, js);
+    renameSync(temp, cached);
+  }
+  module._compile(js, filename);
 };
 require(workerData.entry);
 `;
 
 function startWorker(options: WriterThreadOptions): Worker {
   if (__filename.endsWith(".ts")) {
-    const workerData = { ...options, entry: join(__dirname, "sqliteWriterWorker.ts"), typescript: require.resolve("typescript") };
+    const workerData = { ...options, entry: join(__dirname, "sqliteWriterWorker.ts"), typescript: require.resolve("typescript"), cacheDir: join(tmpdir(), "cleversync-writer-ts") };
     return new Worker(TS_BOOTSTRAP, { eval: true, workerData });
   }
   return new Worker(join(__dirname, "sqliteWriterWorker.js"), { workerData: options });
