@@ -30,6 +30,16 @@ export const SQLITE_CACHE_KIB = 8 * 1024;
  */
 export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
+/**
+ * Page size of a new database file, in bytes (https://sqlite.org/pragma.html#pragma_page_size: it
+ * takes effect only while the file is still empty, and a WAL database keeps it; an existing file
+ * keeps its own). Rows with their raw JSON are ≈1–2 KiB, so 4 KiB pages (the default) split often;
+ * with 8 KiB pages the b-trees are shallower and a commit writes fewer page frames. Measured as
+ * above (in-thread, two runs each): insert pass 4.14/4.10 → 3.84/3.94 s CPU, unchanged re-sync
+ * 1.44/1.47 → 1.26/1.28 s; 16 KiB gave no more.
+ */
+export const SQLITE_PAGE_SIZE = 8192;
+
 /*
  * Left at their defaults, measured or reasoned: mmap_size (https://sqlite.org/pragma.html#pragma_mmap_size,
  * https://sqlite.org/mmap.html) maps the file into the process, and mapped pages count in its RSS
@@ -44,6 +54,8 @@ export function openSqlite(filename: string, busyTimeoutMs: number): Database.Da
   try {
     if (filename !== ":memory:" && !filename.startsWith("file:")) makeDirectory(dirname(filename));
     db = new Database(filename);
+    // Before WAL mode: a WAL database can no longer change its page size.
+    db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
     // WAL: readers (CLI, health) never block the sync's writer (https://sqlite.org/wal.html). NORMAL is
     // durable across crashes in WAL mode; only a power cut can lose the last commits, which the next
     // sync repeats (https://sqlite.org/pragma.html#pragma_synchronous).
