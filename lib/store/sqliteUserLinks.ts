@@ -33,12 +33,17 @@ export function sqliteUserLinkStatements(db: Database.Database): UserLinkStateme
   return out;
 }
 
-/** Inside the upsert's transaction, for a user that was inserted or updated: diff and apply its links. */
-export function applyUserLinks(statements: UserLinkStatements, tenantId: string, row: PreparedRow, at: string): void {
+/**
+ * Inside the upsert's transaction, for a user that was inserted or updated: diff and apply its links.
+ * `fresh`: the user row did not exist, so it has no stored links to read.
+ */
+export function applyUserLinks(statements: UserLinkStatements, tenantId: string, row: PreparedRow, at: string, fresh = false): void {
   for (const st of Object.values(statements)) {
     const next = st.kind.of(row);
     if (next === undefined) continue;
-    const stored = (st.stored.all(tenantId, row.cleverId) as Record<string, string | null>[]).map((r) => ({
+    const stored = fresh
+      ? []
+      : (st.stored.all(tenantId, row.cleverId) as Record<string, string | null>[]).map((r) => ({
       key: String(r[st.kind.key]),
       attrs: st.kind.attrs.map((a) => r[a] ?? null),
       deleted: r.deleted_at !== null,
