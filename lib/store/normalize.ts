@@ -58,6 +58,11 @@ export function assertScope(resource: RosterResource, scope: SweepScope | undefi
   assertCleverId("scope.schoolId", scope?.schoolId);
 }
 
+/** What assertKey accepts, without naming a field (so no name is built for values that pass). */
+function isKey(value: unknown, maxLength: number): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= maxLength;
+}
+
 function assertKey(field: string, value: unknown, maxLength: number): asserts value is string {
   if (typeof value !== "string" || value.length === 0) throw new StoreInputError(field, "must be a non-empty string");
   if (value.length > maxLength) throw new StoreInputError(field, `must be at most ${maxLength} characters (got ${value.length})`);
@@ -117,15 +122,15 @@ function columnValue(resource: RosterResource, cleverId: string, column: ColumnD
 
 function prepareEnrollments(cleverId: string, enrollments: unknown): Enrollment[] {
   if (!Array.isArray(enrollments)) throw new StoreInputError(`sections[${cleverId}].enrollments`, "must be an array");
-  const seen = new Set<string>();
+  // A sync sends ~5 enrollments per user: no string is built per enrollment unless one is bad.
+  const seen = { student: new Set<string>(), teacher: new Set<string>() };
   const out: Enrollment[] = [];
   for (const item of enrollments as unknown[]) {
     const { userId, role } = (item ?? {}) as { userId?: unknown; role?: unknown };
-    assertCleverId(`sections[${cleverId}].enrollments.userId`, userId);
+    if (!isKey(userId, ID_MAX_LENGTH)) assertCleverId(`sections[${cleverId}].enrollments.userId`, userId);
     if (role !== "student" && role !== "teacher") throw new StoreInputError(`sections[${cleverId}].enrollments.role`, 'must be "student" or "teacher"');
-    const key = `${role}\u0000${userId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen[role].has(userId)) continue;
+    seen[role].add(userId);
     out.push({ userId, role });
   }
   return out;
@@ -133,7 +138,7 @@ function prepareEnrollments(cleverId: string, enrollments: unknown): Enrollment[
 
 function prepareSchools(cleverId: string, schools: unknown): string[] {
   if (!Array.isArray(schools)) throw new StoreInputError(`users[${cleverId}].schools`, "must be an array of school ids");
-  for (const id of schools) assertCleverId(`users[${cleverId}].schools`, id);
+  for (const id of schools) if (!isKey(id, ID_MAX_LENGTH)) assertCleverId(`users[${cleverId}].schools`, id);
   return [...new Set(schools as string[])];
 }
 
@@ -161,7 +166,7 @@ export function prepareRows(resource: RosterResource, rows: readonly RosterRow[]
   const byId = new Map<string, PreparedRow>();
   for (const row of rows) {
     if (typeof row !== "object" || row === null) throw new StoreInputError(`${resource} row`, "must be an object");
-    assertCleverId(`${resource}.cleverId`, row.cleverId);
+    if (!isKey(row.cleverId, ID_MAX_LENGTH)) assertCleverId(`${resource}.cleverId`, row.cleverId);
     if (typeof row.raw !== "string") throw new StoreInputError(`${resource}[${row.cleverId}].raw`, "must be a JSON string");
     const source = (row.columns ?? {}) as Record<string, unknown>;
     // A key the table lacks is a mapping/schema mismatch: fail loudly instead of dropping the value.
