@@ -14,7 +14,7 @@ const hostDts = readHost("host.durable-task-scheduler.json");
 const deployDoc = readFileSync(join(root, "docs/deploy.md"), "utf8");
 
 // The figures of the arithmetic in docs/deploy.md.
-const PER_SYNC_ACTIVITY_MB = 150; // issue 18's bound for one sync activity; `npm run bench` measures it
+const PER_SYNC_ACTIVITY_MB = 150; // an upper bound on the bench's measurement (≈125 MB one tenant, ≈83 MB four at once; docs/deploy.md)
 const WORKER_AT_REST_MB = 155; // the served app before any sync, measured locally
 const FUNCTIONS_HOST_MB = 350; // the .NET host: a reserve, not measurable without Azure
 const USABLE_FRACTION = 0.9;
