@@ -6,7 +6,7 @@
  * the string's other parts (the password) never leave this function.
  */
 import { connect } from "node:net";
-import sql from "mssql";
+import type sqlModule from "mssql";
 
 /** Resolves when something accepts a connection; rejects with the socket's error (code kept, no secret). */
 export async function probeSqlEndpoint(connectionString: string, timeoutMs = 5_000): Promise<void> {
@@ -14,6 +14,8 @@ export async function probeSqlEndpoint(connectionString: string, timeoutMs = 5_0
   let port: number | undefined;
   let instanceName: string | undefined;
   try {
+    // Only a SQL Server connection string gets here: mssql is loaded for it alone.
+    const sql = require("mssql") as typeof sqlModule;
     const parsed = sql.ConnectionPool.parseConnectionString(connectionString) as { server?: string; port?: number; options?: { instanceName?: string } };
     server = parsed.server?.replace(/^tcp:/i, "");
     port = parsed.port;

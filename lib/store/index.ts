@@ -36,7 +36,8 @@ export type {
 export { SCHOOL_SCOPED_RESOURCES } from "./types";
 export { ROSTER_RESOURCES } from "./types";
 export { SqliteRosterStore, type SqliteRosterStoreOptions } from "./sqliteStore";
-export { MssqlRosterStore, type MssqlConnectionStringOptions, type MssqlEntraOptions, type MssqlRosterStoreOptions } from "./mssqlStore";
+// The SQL Server store itself is imported from "./mssqlStore" where wanted (createRosterStore loads it on demand).
+export type { MssqlConnectionStringOptions, MssqlEntraOptions, MssqlRosterStoreOptions } from "./mssqlStore";
 export { createRosterStore, type MssqlTarget, type SqliteTarget, type StoreTarget } from "./factory";
 export { StoreRouter, targetKey, type StoreRouterOptions, type TenantTargetResolver } from "./router";
 export { ROSTER_COLUMNS, type ColumnDef, type ColumnKind } from "./schema";

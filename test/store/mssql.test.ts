@@ -4,7 +4,7 @@
  * and sets it). The database is shared across tests; the contract uses fresh tenant ids per test.
  */
 import sql from "mssql";
-import { MssqlRosterStore } from "../../lib/store";
+import { MssqlRosterStore } from "../../lib/store/mssqlStore";
 import { MSSQL_SCHEMA, table } from "../../lib/store/mssqlStatements";
 import { describeRosterStoreContract, type RawSql } from "./contract";
 import { faultyPool, type Faults } from "./mssqlFaults";

@@ -4,7 +4,8 @@
  * the network before it must.
  */
 import { inspect } from "node:util";
-import { MssqlRosterStore, StoreNotReadyError, StoreUnavailableError, createRosterStore, targetKey } from "../../lib/store";
+import { StoreNotReadyError, StoreUnavailableError, createRosterStore, targetKey } from "../../lib/store";
+import { MssqlRosterStore } from "../../lib/store/mssqlStore";
 import { userRow } from "./contract";
 
 const PASSWORD = "Sup3r-Secret-Pa55word";

@@ -6,7 +6,8 @@
  */
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
-import { MssqlRosterStore, StoreUnavailableError } from "../../lib/store";
+import { StoreUnavailableError } from "../../lib/store";
+import { MssqlRosterStore } from "../../lib/store/mssqlStore";
 import { annotateLoginErrors } from "../../lib/store/mssqlConfig";
 import { DEFAULT_RETRY_DELAYS_MS, type RetryEvent } from "../../lib/store/retry";
 import { faultyPool, type Faults } from "./mssqlFaults";
