@@ -33,14 +33,9 @@ export function durableClientInputs(): ReturnType<typeof df.input.durableClient>
  * and `extraInputs: durableClientInputs()`.
  */
 export function apiRoute(services: () => Services, route: (api: ApiContext, params: Record<string, string>) => Promise<HttpResponseInit>) {
-  // The first client this route builds serves its later requests: the binding data it is built from
-  // (the extension's base URLs and system key) is the same for every invocation in a host process,
-  // as lib/health/holder.ts relies on too. Building one per request was most of a runs list's cost
-  // while a sync is running (the list asks the running instance's status).
-  let built: DurableClient | undefined;
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
-      const client = built ?? lazyDurableClient(() => (built = df.getClient(context)));
+      const client = lazyDurableClient(() => df.getClient(context));
       return await route({ services: services(), client, request }, request.params);
     } catch (error) {
       return errorResponse(error, (message, properties) => context.error(message, JSON.stringify(properties)));
