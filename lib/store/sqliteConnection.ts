@@ -22,9 +22,9 @@ export const SQLITE_CACHE_KIB = 8 * 1024;
 /**
  * WAL pages before an automatic checkpoint copies them into the database
  * (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint, https://sqlite.org/wal.html#ckpt).
- * The default, 1000 pages (4 MiB), checkpoints every few write batches of a sync, each copying
- * and syncing the same hot index pages again; 10,000
- * copies each page once per many batches (the WAL file grows to ≈80 MiB with 8 KiB pages, on disk, not in memory). Readers are never blocked by it. Measured as above:
+ * The default, 1000 pages, checkpoints every few write batches of a sync, each copying and syncing
+ * the same hot index pages again; 10,000 copies each page once per many batches (the WAL file grows
+ * to ≈80 MiB with 8 KiB pages, on disk, not in memory). Readers are never blocked by it. Measured as above:
  * insert pass 4.59/4.87 → 4.22/4.55 s CPU, the unchanged re-sync pass alike (1.44/1.81 → 1.39/1.75 s).
  * (docs/benchmarks.md found 100,000 pages slowed the unchanged pass: the WAL then holds most of the database.)
  */
