@@ -34,6 +34,8 @@ export interface WriterThreadOptions {
   filename: string;
   busyTimeoutMs: number;
   maxRowsPerTransaction: number;
+  /** The thread's module (default: sqliteWriterWorker beside this file). */
+  script?: string;
 }
 
 /** Messages between the store and its writer thread. */
@@ -131,6 +133,7 @@ require(workerData.entry);
 `;
 
 function startWorker(options: WriterThreadOptions): Worker {
+  if (options.script) return new Worker(options.script, { workerData: options });
   if (__filename.endsWith(".ts")) {
     const workerData = { ...options, entry: join(__dirname, "sqliteWriterWorker.ts"), typescript: require.resolve("typescript"), cacheDir: join(tmpdir(), "cleversync-writer-ts") };
     return new Worker(TS_BOOTSTRAP, { eval: true, workerData });
@@ -199,6 +202,11 @@ export class ThreadWriter implements SqliteWriter {
       else p.resolve(reply.result);
     });
     worker.on("error", (error) => {
+      // A thread whose code is missing (an incomplete build) fails the same way every time: say so at once, not after retries.
+      if ((error as { code?: string }).code === "MODULE_NOT_FOUND") {
+        this.failAll(worker, new StoreUnavailableError("sqlite", `the SQLite writer thread cannot start: ${error.message}. Fix: rebuild the app (npm run build).`, error, false));
+        return;
+      }
       this.failAll(worker, new StoreUnavailableError("sqlite", `the SQLite writer thread failed: ${error.message}. Pending writes were not confirmed; the next write starts a new thread.`, error, true));
     });
     worker.on("exit", (code) => {

@@ -222,3 +222,13 @@ it("two stores on one file (two writer threads) serialize their writes: busy wai
     expect(await a.enrollments(tenant, hexId(99, 0x5c))).toHaveLength(11);
   }
 });
+
+it("a writer thread whose code is missing (an incomplete build) fails at once as permanent, naming the fix", async () => {
+  const { ThreadWriter } = await import("../../lib/store/sqliteWriter");
+  const writer = new ThreadWriter({ filename: join(dir, "missing-script.db"), busyTimeoutMs: 100, maxRowsPerTransaction: 10, script: join(dir, "no-such-writer.js") });
+  const error = await writer.call("saveSyncState", ["t1", { eventsCursor: null }, new Date().toISOString()] as never).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StoreUnavailableError);
+  expect(error).toMatchObject({ transient: false });
+  expect(String((error as Error).message)).toMatch(/cannot start.*npm run build/);
+  await writer.close();
+});
