@@ -30,6 +30,8 @@ export type TenantRegistryOptions = TableConnection & {
  * settings change rarely and a stale read is only ever a read: writes are conditional on the ETag.
  */
 export const DEFAULT_READ_CACHE_MS = 2000;
+/** Tenant ids remembered at most (a vendor's districts fit; ids nobody has do not pile up). */
+const MAX_REMEMBERED = 10_000;
 
 export interface ListTenantsOptions {
   enabledOnly?: boolean;
@@ -96,7 +98,7 @@ export class TenantRegistry {
     const tenant = await this.readRow(id);
     // A write that finished while this read was under way is newer: keep it.
     const known = this.recent.get(id);
-    if (this.readCacheMs > 0 && !(known && known.at > at)) this.recent.set(id, { tenant, at });
+    if (this.readCacheMs > 0 && !(known && known.at > at)) this.keep(id, { tenant, at });
     return tenant;
   }
 
@@ -228,9 +230,15 @@ export class TenantRegistry {
 
   /** This registry's own write: later reads here see it at once. */
   private remember<T extends Tenant | undefined>(id: string, tenant: T): T {
-    if (this.readCacheMs > 0) this.recent.set(id, { tenant, at: Date.now() });
+    if (this.readCacheMs > 0) this.keep(id, { tenant, at: Date.now() });
     else this.recent.delete(id);
     return tenant;
+  }
+
+  /** Requests can name any id (misses are remembered too): past MAX_REMEMBERED the memory starts over. */
+  private keep(id: string, entry: { tenant: Tenant | undefined; at: number }): void {
+    if (this.recent.size >= MAX_REMEMBERED && !this.recent.has(id)) this.recent.clear();
+    this.recent.set(id, entry);
   }
 
   private toTenant(entity: StoredEntity): Tenant {

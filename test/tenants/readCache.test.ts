@@ -63,3 +63,11 @@ it("readCacheMs 0 reads the table every time", async () => {
   await a.update("demo", { displayName: "Second" });
   expect((await b.get("demo")).displayName).toBe("Second");
 });
+
+it("ids nobody has do not pile up: at most 10,000 reads are remembered", async () => {
+  const [a] = twoInstances(60_000);
+  // Only the table read is stood in for: 10,001 round trips to Azurite would prove nothing more.
+  jest.spyOn(a as unknown as { readRow(id: string): Promise<undefined> }, "readRow").mockResolvedValue(undefined);
+  for (let i = 0; i <= 10_000; i++) expect(await a.find(`probe-${i}`)).toBeUndefined();
+  expect((a as unknown as { recent: Map<string, unknown> }).recent.size).toBeLessThanOrEqual(10_000);
+});
