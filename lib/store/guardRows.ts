@@ -64,6 +64,19 @@ export interface PreparedHeld {
   resourcesJson: string;
 }
 
+/** A held run's decision, checked alike by both dialects before anything is written. */
+export function prepareDecision(
+  tenantId: string,
+  runId: string,
+  decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string },
+): { status: "approved" | "rejected"; at: string; decidedBy: string; action: "held.approve" | "held.reject" } {
+  assertTenantId(tenantId);
+  assertRunId(runId);
+  const at = isoTimestamp("decidedAt", decision?.decidedAt);
+  if (decision.status !== "approved" && decision.status !== "rejected") throw new StoreInputError("status", 'must be "approved" or "rejected"');
+  return { status: decision.status, at, decidedBy: truncate(decision.decidedBy, ACTOR_MAX_LENGTH), action: decision.status === "approved" ? "held.approve" : "held.reject" };
+}
+
 export function prepareHeld(held: Omit<HeldRun, "status" | "decidedAt" | "decidedBy">): PreparedHeld {
   assertTenantId(held?.tenantId);
   assertRunId(held.runId);

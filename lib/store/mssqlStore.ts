@@ -57,7 +57,7 @@ import {
   syncStateQuery,
   type EnrollmentKey,
 } from "./mssqlGuardStatements";
-import { ACTOR_MAX_LENGTH, auditFromRow, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
+import { auditFromRow, prepareDecision, enrollmentDiff, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   assertCleverId,
   assertResource,
@@ -74,7 +74,6 @@ import {
   prepareRows,
   prepareRun,
   prepareRunResult,
-  truncate,
   type PreparedRow,
 } from "./normalize";
 import { MIGRATIONS_TABLE, ROSTER_COLUMNS } from "./schema";
@@ -744,12 +743,9 @@ export class MssqlRosterStore implements RosterStore {
     runId: string,
     decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string; details?: Record<string, unknown> },
   ): Promise<{ deleted: Partial<Record<RosterResource, number>>; enrollmentsDeleted: number } | undefined> {
-    assertTenantId(tenantId);
-    assertRunId(runId);
-    const at = isoTimestamp("decidedAt", decision?.decidedAt);
-    if (decision.status !== "approved" && decision.status !== "rejected") throw new StoreInputError("status", 'must be "approved" or "rejected"');
+    const { status, at, decidedBy, action } = prepareDecision(tenantId, runId, decision);
     return this.transaction("decideHeld", async (tx) => {
-      const marked = (await MssqlRosterStore.exec(tx, decideHeldStatement(tenantId, runId, decision.status, at, truncate(decision.decidedBy, ACTOR_MAX_LENGTH)))).recordset[0];
+      const marked = (await MssqlRosterStore.exec(tx, decideHeldStatement(tenantId, runId, status, at, decidedBy))).recordset[0];
       if (!marked) return undefined;
       const deleted: Partial<Record<RosterResource, number>> = {};
       let enrollmentsDeleted = 0;
@@ -773,7 +769,6 @@ export class MssqlRosterStore implements RosterStore {
       }
       await MssqlRosterStore.exec(tx, dropHeldEnrollmentsStatement(tenantId, runId));
       const result = { deleted, enrollmentsDeleted };
-      const action = decision.status === "approved" ? "held.approve" : "held.reject";
       await MssqlRosterStore.exec(tx, appendAuditStatement(prepareAudit({ tenantId, at, actor: decision.decidedBy, action, target: runId, details: { ...decision.details, ...result } })));
       return result;
     });

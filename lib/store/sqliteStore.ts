@@ -27,7 +27,6 @@ import {
   prepareRows,
   prepareRun,
   prepareRunResult,
-  truncate,
   type PreparedRow,
 } from "./normalize";
 import { ROSTER_COLUMNS } from "./schema";
@@ -36,7 +35,7 @@ import { q } from "./sqliteStatements";
 import { InThreadWriter, ThreadWriter, type SqliteWriter, type WriteArgs, type WriteResult } from "./sqliteWriter";
 import { sqliteStatements, type SqliteStatements, type SqliteWriteMethod, type UpsertRun } from "./sqliteWrites";
 import { ROSTER_VIEWS, VIEW_COLUMNS, VIEW_ORDER, type RosterView } from "./views";
-import { ACTOR_MAX_LENGTH, auditFromRow, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
+import { auditFromRow, prepareDecision, heldRunFromRow, leaseExpiry, leaseFromRow, preparedState, prepareAudit, prepareHeld, stateFromRow } from "./guardRows";
 import {
   type SweepScope,
   type AuditEntry,
@@ -438,13 +437,10 @@ WHERE s.tenant_id = ? AND s.resource = ? ORDER BY s.clever_id`,
     runId: string,
     decision: { status: "approved" | "rejected"; decidedAt: string; decidedBy: string; details?: Record<string, unknown> },
   ): Promise<{ deleted: Partial<Record<RosterResource, number>>; enrollmentsDeleted: number } | undefined> {
-    assertTenantId(tenantId);
-    assertRunId(runId);
-    const at = isoTimestamp("decidedAt", decision?.decidedAt);
-    if (decision.status !== "approved" && decision.status !== "rejected") throw new StoreInputError("status", 'must be "approved" or "rejected"');
+    const { status, at, decidedBy, action } = prepareDecision(tenantId, runId, decision);
     // Checked here, before anything is sent; the writer adds the deletion counts to the entry's details.
-    const audit = prepareAudit({ tenantId, at, actor: decision.decidedBy, action: decision.status === "approved" ? "held.approve" : "held.reject", target: runId, details: decision.details ?? null });
-    return this.write("decideHeld", [tenantId, runId, { status: decision.status, at, decidedBy: truncate(decision.decidedBy, ACTOR_MAX_LENGTH), audit }], false);
+    const audit = prepareAudit({ tenantId, at, actor: decision.decidedBy, action, target: runId, details: decision.details ?? null });
+    return this.write("decideHeld", [tenantId, runId, { status, at, decidedBy, audit }], false);
   }
 
   async viewRows(tenantId: string, view: RosterView, limit: number): Promise<Record<string, string | number | null>[]> {
